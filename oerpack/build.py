@@ -1,0 +1,80 @@
+"""The library's entry points: fetch a manifest's sources, build its package."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import FetchFailedError, OerpackError, OfflineMissingError
+from .fetch import ProgressCallback, fetch_all
+from .lock import lock_path, read_lock, write_lock
+from .manifest import load_manifest
+from .models import FetchReport, Lock, LockEntry, Manifest
+from .package import PackageResult, assemble
+from .plan import plan_fetch, plan_package
+from .settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    manifest: Manifest
+    lock: Lock
+    report: FetchReport
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    fetched: FetchOutcome
+    package: PackageResult
+    channel_version: int
+
+
+def _merged_lock(manifest: Manifest, lock: Lock, report: FetchReport) -> Lock:
+    """The lock after a fetch: entries for the manifest's sources only, updated where
+    a source was fetched (a cache hit keeps what the lock knew about its origin)."""
+    keys = {source.key for source in manifest.all_sources()}
+    entries: dict[str, LockEntry] = {k: e for k, e in lock.sources if k in keys}
+    for result in report.results:
+        old = entries.get(result.key)
+        if result.from_cache and old is not None:
+            entries[result.key] = replace(old, size=result.blob.size, sha256=result.blob.sha256,
+                                          md5=result.blob.md5)
+        else:
+            entries[result.key] = result.entry
+    return Lock(sources=tuple(sorted(entries.items())), channel_version=lock.channel_version,
+                content_hash=lock.content_hash)
+
+
+def fetch_manifest(manifest_path: Path, settings: Settings, *,
+                   progress: ProgressCallback | None = None) -> FetchOutcome:
+    """Bring every source of the manifest into the cache and record it in the lock."""
+    manifest = load_manifest(manifest_path)
+    path = lock_path(manifest_path)
+    lock = read_lock(path)
+    tasks = plan_fetch(manifest, lock, settings)
+    report = fetch_all(tasks, settings=settings, progress=progress)
+    lock = _merged_lock(manifest, lock, report)
+    write_lock(path, lock, manifest_id=manifest.event.id)
+    errors = [e for e in report.errors if isinstance(e, OerpackError)]
+    if errors:
+        offline = [e for e in errors if isinstance(e, OfflineMissingError)]
+        if offline and len(offline) == len(errors):
+            raise OfflineMissingError([key for e in offline for key in e.keys])
+        raise FetchFailedError(errors)
+    return FetchOutcome(manifest=manifest, lock=lock, report=report)
+
+
+def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
+                  progress: ProgressCallback | None = None, make_zip: bool = True,
+                  on_step: Callable[[str], None] | None = None) -> BuildOutcome:
+    """Fetch, plan and assemble ``out_dir/<event-id>/`` and its zip."""
+    fetched = fetch_manifest(manifest_path, settings, progress=progress)
+    plan = plan_package(fetched.manifest, fetched.lock)
+    blobs = {result.key: result.blob for result in fetched.report.results}
+    package = assemble(plan, blobs, out_dir, make_zip=make_zip, on_step=on_step)
+    lock = replace(fetched.lock, channel_version=plan.channel_version,
+                   content_hash=plan.content_hash)
+    write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)
+    return BuildOutcome(fetched=replace(fetched, lock=lock), package=package,
+                        channel_version=plan.channel_version)

@@ -1,0 +1,180 @@
+"""The ``oerpack`` command: parse options, call the library, map errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from . import __version__
+from .build import build_package, fetch_manifest
+from .errors import ExitCode, ManifestErrors, OerpackError
+from .manifest import load_manifest
+from .progress import ProgressPrinter
+from .settings import Settings, default_cache_dir
+from .verify import verify_package
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(error: OerpackError) -> None:
+    errors = error.errors if isinstance(error, ManifestErrors) else [error]
+    for each in errors:
+        click.echo(f"Error: {each.message}", err=True)
+    if error.hint:
+        click.echo(f"Hint: {error.hint}", err=True)
+    sys.exit(int(error.exit_code))
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors and Ctrl-C into messages and exit codes; bugs keep tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OerpackError as error:
+            _fail(error)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; run the same command again to resume.", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+
+    return cast(F, wrapper)
+
+
+def _parse_mirror(ctx: click.Context, param: click.Parameter,
+                  values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        prefix, sep, target = value.partition("=")
+        if not sep or not prefix or not target:
+            raise click.BadParameter(f"{value!r} is not FROM=TO")
+        pairs.append((prefix, target))
+    return tuple(pairs)
+
+
+def fetch_options(func: F) -> F:
+    """Options shared by every command that fetches."""
+    options = [
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=None, help="Where downloads are kept [default: ~/.cache/oerpack]."),
+        click.option("--mirror", "mirrors", multiple=True, callback=_parse_mirror,
+                     metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead "
+                     "(repeatable)."),
+        click.option("--offline", is_flag=True, help="Use only the cache; fetch nothing."),
+        click.option("--jobs", "-j", type=click.IntRange(1, 32), default=4, show_default=True,
+                     help="Parallel downloads."),
+        click.option("--retries", type=click.IntRange(0, 100), default=5, show_default=True,
+                     help="Attempts per file after the first."),
+        click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0,
+                     show_default=True, help="Seconds without data before a retry."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(cache_dir: Path | None, mirrors: tuple[tuple[str, str], ...], offline: bool,
+              jobs: int, retries: int, timeout: float) -> Settings:
+    return Settings(cache_dir=cache_dir or default_cache_dir(), mirrors=mirrors,
+                    offline=offline, jobs=jobs, retries=retries, read_timeout=timeout)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="oerpack")
+@click.option("-v", "--verbose", count=True, help="More detail (repeat for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Package open educational resources for schools without internet."""
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
+                                         logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"quiet": quiet}
+
+
+MANIFEST = click.argument("manifest", type=click.Path(path_type=Path))
+
+
+@main.command()
+@MANIFEST
+@handle_errors
+def validate(manifest: Path) -> None:
+    """Check a manifest; print every problem with file and line."""
+    loaded = load_manifest(manifest)
+    sources = loaded.all_sources()
+    unresolved = sum(1 for s in sources if not s.resolved)
+    click.echo(f"{manifest}: OK: {len(loaded.sections)} sections, {len(loaded.all_items())} "
+               f"items, {len(sources)} sources ({unresolved} unresolved)")
+
+
+@main.command()
+@MANIFEST
+@fetch_options
+@click.pass_context
+@handle_errors
+def fetch(ctx: click.Context, manifest: Path, **options: Any) -> None:
+    """Download every source into the cache and update the lock file."""
+    printer = ProgressPrinter(quiet=ctx.obj["quiet"])
+    try:
+        fetch_manifest(manifest, _settings(**options), progress=printer)
+    finally:
+        printer.close()
+        click.echo(printer.summary(), err=True)
+
+
+@main.command()
+@MANIFEST
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Output folder.")
+@click.option("--no-zip", is_flag=True, help="Write the folder only.")
+@fetch_options
+@click.pass_context
+@handle_errors
+def build(ctx: click.Context, manifest: Path, out_dir: Path, no_zip: bool,
+          **options: Any) -> None:
+    """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
+    quiet = ctx.obj["quiet"]
+    printer = ProgressPrinter(quiet=quiet)
+    try:
+        outcome = build_package(
+            manifest, out_dir, _settings(**options), progress=printer, make_zip=not no_zip,
+            on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)))
+    finally:
+        printer.close()
+    package = outcome.package
+    if not quiet:
+        click.echo(f"{printer.summary()}; channel version {outcome.channel_version}", err=True)
+    click.echo(f"Package: {package.folder} ({package.files} files)")
+    if package.zip_path:
+        click.echo(f"Zip:     {package.zip_path}")
+    click.echo(f"Open:    {(package.folder / 'index.html').resolve().as_uri()}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@handle_errors
+def verify(path: Path) -> None:
+    """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
+    report = verify_package(path)
+    for label, names in (("missing", report.missing), ("corrupt", report.corrupt),
+                         ("unexpected", report.unexpected)):
+        for name in names:
+            click.echo(f"{label}: {name}")
+    if not report.ok:
+        from .errors import DamagedPackageError
+
+        raise DamagedPackageError(
+            f"{path}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
+            f"{len(report.unexpected)} unexpected file(s)",
+            hint="copy the package again from a good copy")
+    click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
+
+
+if __name__ == "__main__":
+    main()

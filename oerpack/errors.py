@@ -1,0 +1,169 @@
+"""The one exception hierarchy of oerpack, with exit codes and hints."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented process exit statuses (README: "Exit codes")."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    BAD_MANIFEST = 3
+    DOWNLOAD_FAILED = 4
+    CHECKSUM_MISMATCH = 5
+    DAMAGED_PACKAGE = 6
+    DOES_NOT_FIT = 7
+    INTERRUPTED = 130
+
+
+class OerpackError(Exception):
+    """Base of every error oerpack reports to a user.
+
+    ``message`` is one line saying what is wrong and where; ``hint`` one line saying
+    what to do about it.
+    """
+
+    exit_code: ExitCode = ExitCode.FAILURE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ManifestError(OerpackError):
+    """The manifest (or its lock file) is not valid."""
+
+    exit_code = ExitCode.BAD_MANIFEST
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {message}", hint=hint)
+        self.file = file
+        self.line = line
+        self.detail = message
+
+
+class ManifestErrors(ManifestError):
+    """Several manifest problems found in one pass; each is kept for reporting."""
+
+    def __init__(self, errors: list[ManifestError]) -> None:
+        first = errors[0]
+        super().__init__(first.detail, file=first.file, line=first.line, hint=first.hint)
+        self.errors = errors
+
+
+class UnresolvedSourcesError(OerpackError):
+    """Sources have no URL or path yet, so nothing can be downloaded."""
+
+    exit_code = ExitCode.BAD_MANIFEST
+
+    def __init__(self, keys: list[str], *, manifest: str) -> None:
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        super().__init__(
+            f"{manifest}: {len(keys)} source(s) have no url or path yet: {shown}",
+            hint=(
+                f"run 'oerpack refresh {manifest}' with internet access to resolve them from "
+                "the event page, or add 'url:' or 'path:' to each source"
+            ),
+        )
+        self.keys = keys
+
+
+class DownloadError(OerpackError):
+    """A source could not be downloaded."""
+
+    exit_code = ExitCode.DOWNLOAD_FAILED
+
+    def __init__(
+        self, message: str, *, key: str | None = None, url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        prefix = f"{key}: " if key else ""
+        suffix = f" ({url})" if url else ""
+        super().__init__(f"{prefix}{message}{suffix}", hint=hint)
+        self.key = key
+        self.url = url
+
+
+class ChecksumError(OerpackError):
+    """Bytes did not match the size or checksum that was pinned for them."""
+
+    exit_code = ExitCode.CHECKSUM_MISMATCH
+
+    def __init__(
+        self, *, key: str, what: str, expected: str, actual: str, url: str | None = None,
+    ) -> None:
+        where = f" from {url}" if url else ""
+        super().__init__(
+            f"{key}: {what} mismatch{where}: expected {expected}, got {actual}",
+            hint=(
+                "the source changed or the transfer is corrupt; if the change is expected, "
+                "run 'oerpack refresh' to update the lock file"
+            ),
+        )
+        self.key = key
+        self.what = what
+        self.expected = expected
+        self.actual = actual
+
+
+class FetchFailedError(OerpackError):
+    """One or more sources failed; the others were fetched."""
+
+    exit_code = ExitCode.DOWNLOAD_FAILED
+
+    def __init__(self, failures: list[OerpackError]) -> None:
+        codes = {f.exit_code for f in failures}
+        only_checksums = codes == {ExitCode.CHECKSUM_MISMATCH}
+        super().__init__(
+            f"{len(failures)} source(s) failed: " + "; ".join(str(f) for f in failures[:3])
+            + (" …" if len(failures) > 3 else ""),
+            hint="run the same command again to retry; finished files are kept in the cache",
+        )
+        self.failures = failures
+        if only_checksums:
+            self.exit_code = ExitCode.CHECKSUM_MISMATCH
+
+
+class OfflineMissingError(OerpackError):
+    """--offline was given but sources are not in the cache."""
+
+    exit_code = ExitCode.DOWNLOAD_FAILED
+
+    def __init__(self, keys: list[str]) -> None:
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        super().__init__(
+            f"--offline: {len(keys)} source(s) are not in the cache: {shown}",
+            hint="run without --offline where the sources can be reached, or use --cache-dir",
+        )
+        self.keys = keys
+
+
+class PackageError(OerpackError):
+    """A package could not be written."""
+
+
+class DamagedPackageError(OerpackError):
+    """A package on disk or in a zip does not match its SHA256SUMS."""
+
+    exit_code = ExitCode.DAMAGED_PACKAGE
+
+
+class DoesNotFitError(OerpackError):
+    """The package is larger than the target medium."""
+
+    exit_code = ExitCode.DOES_NOT_FIT

@@ -1,0 +1,77 @@
+"""Read and write ``<manifest>.lock.json``: what was fetched, pinned by checksum."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ManifestError
+from .models import Lock, LockEntry
+
+LOCK_FORMAT = 1
+_ENTRY_FIELDS = {f.name for f in fields(LockEntry)}
+
+
+def lock_path(manifest_path: Path) -> Path:
+    """``manifests/x.yaml`` → ``manifests/x.yaml.lock.json``."""
+    return manifest_path.with_name(manifest_path.name + ".lock.json")
+
+
+def read_lock(path: Path) -> Lock:
+    """The lock at ``path``, or an empty lock when there is none yet."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Lock()
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"lock file is not valid JSON: {exc.msg}", file=str(path),
+                            line=exc.lineno, hint="delete it; the next fetch writes a new one"
+                            ) from None
+    if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
+        raise ManifestError("not an oerpack lock file of format 1", file=str(path),
+                            hint="delete it; the next fetch writes a new one")
+    entries: list[tuple[str, LockEntry]] = []
+    for key, value in sorted(data.get("sources", {}).items()):
+        if not isinstance(value, dict) or not set(value) <= _ENTRY_FIELDS:
+            raise ManifestError(f"bad entry for source {key!r}", file=str(path),
+                                hint="delete the entry; the next fetch writes it again")
+        entries.append((key, LockEntry(**value)))
+    channel = data.get("channel", {})
+    return Lock(sources=tuple(entries), channel_version=int(channel.get("version", 0)),
+                content_hash=channel.get("content_hash"))
+
+
+def lock_to_json(lock: Lock, *, manifest_id: str) -> str:
+    """Sorted, stable JSON text for ``lock``."""
+    sources: dict[str, Any] = {
+        key: {k: v for k, v in asdict(entry).items() if v is not None}
+        for key, entry in lock.sources
+    }
+    data = {
+        "format": LOCK_FORMAT,
+        "manifest": manifest_id,
+        "channel": {"version": lock.channel_version, "content_hash": lock.content_hash},
+        "sources": sources,
+    }
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_lock(path: Path, lock: Lock, *, manifest_id: str) -> None:
+    """Write atomically: a reader never sees half a lock file."""
+    text = lock_to_json(lock, manifest_id=manifest_id)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    fd, tmp = tempfile.mkstemp(prefix=".lock-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

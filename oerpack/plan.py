@@ -1,0 +1,123 @@
+"""Pure planning: from a manifest and its lock to what to fetch and what to package."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from . import ids
+from .errors import OerpackError, UnresolvedSourcesError
+from .fetch import FetchTask
+from .models import Item, Lock, Manifest, Source
+from .settings import Settings
+
+MEDIA_BY_EXT = {"pdf": "document", "mp4": "video", "webm": "video", "mp3": "audio"}
+
+
+@dataclass(frozen=True, slots=True)
+class PackageFile:
+    """One source's bytes in the package, at Kolibri's storage path ``dest``."""
+
+    key: str
+    item_id: str
+    lang: str
+    sha256: str
+    md5: str
+    size: int
+    ext: str
+    dest: str
+    media: str
+
+    @property
+    def kolibri_renderable(self) -> bool:
+        return self.media in ("document", "video", "audio")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything the effect stages need, decided up front."""
+
+    manifest: Manifest
+    package_id: str
+    channel_id: str
+    channel_version: int
+    content_hash: str
+    files: tuple[PackageFile, ...]
+
+    def file_for(self, key: str) -> PackageFile:
+        for package_file in self.files:
+            if package_file.key == key:
+                return package_file
+        raise KeyError(key)
+
+    def files_of(self, item: Item) -> tuple[PackageFile, ...]:
+        keys = {source.key for source in item.sources}
+        return tuple(f for f in self.files if f.key in keys)
+
+
+def source_url(source: Source, lock: Lock) -> str | None:
+    """The URL a source is fetched from: the manifest's, else the one the lock resolved."""
+    if source.url is not None:
+        return source.url
+    entry = lock.get(source.key)
+    return entry.url if entry is not None else None
+
+
+def plan_fetch(manifest: Manifest, lock: Lock, settings: Settings) -> tuple[FetchTask, ...]:
+    """One task per source; raises before any download if a source has no address."""
+    unresolved = [s.key for s in manifest.all_sources()
+                  if s.path is None and source_url(s, lock) is None]
+    if unresolved:
+        raise UnresolvedSourcesError(unresolved, manifest=str(manifest.path))
+    tasks = []
+    for source in manifest.all_sources():
+        entry = lock.get(source.key)
+        url = source_url(source, lock)
+        # A pin in the manifest wins; the lock's pin holds while the URL is unchanged.
+        lock_pins = entry is not None and entry.url == url
+        tasks.append(FetchTask(
+            key=source.key,
+            url=settings.rewrite(url) if url else None,
+            source_url=url,
+            path=source.path,
+            sha256=source.sha256 or (entry.sha256 if lock_pins and entry else None),
+            size=source.size if source.size is not None else (
+                entry.size if lock_pins and entry else None),
+            etag=entry.etag if lock_pins and entry else None,
+            last_modified=entry.last_modified if lock_pins and entry else None,
+        ))
+    return tuple(tasks)
+
+
+def plan_package(manifest: Manifest, lock: Lock) -> Plan:
+    """The package for ``manifest`` given a lock that records every source's bytes."""
+    files = []
+    for item in manifest.all_items():
+        for source in item.sources:
+            entry = lock.get(source.key)
+            if entry is None or not (entry.sha256 and entry.md5 and entry.size is not None):
+                raise OerpackError(f"{source.key}: not fetched yet",
+                                   hint=f"run 'oerpack fetch {manifest.path}' first")
+            ext = ids.extension_for(
+                url=entry.final_url or source_url(source, lock),
+                path=source.path.name if source.path else None,
+                content_type=entry.content_type)
+            files.append(PackageFile(
+                key=source.key, item_id=item.id, lang=source.lang, sha256=entry.sha256,
+                md5=entry.md5, size=entry.size, ext=ext, dest=ids.storage_path(entry.md5, ext),
+                media=MEDIA_BY_EXT.get(ext, "other")))
+    content_hash = _content_hash(manifest, files)
+    version = lock.channel_version if lock.content_hash == content_hash else (
+        lock.channel_version + 1)
+    return Plan(manifest=manifest, package_id=manifest.event.id,
+                channel_id=ids.channel_id(manifest.event.id), channel_version=max(version, 1),
+                content_hash=content_hash, files=tuple(files))
+
+
+def _content_hash(manifest: Manifest, files: list[PackageFile]) -> str:
+    """A digest of everything a package shows: the manifest's content and every file."""
+    manifest_view = repr((manifest.event, manifest.items, manifest.sections))
+    payload = json.dumps([manifest_view.replace(str(manifest.path.parent), ""),
+                          [(f.key, f.sha256, f.ext) for f in files]])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
