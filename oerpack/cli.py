@@ -118,7 +118,7 @@ def validate(manifest: Path) -> None:
 @fetch_options
 @click.pass_context
 @handle_errors
-def fetch(ctx: click.Context, manifest: Path, **options: Any) -> None:
+def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
     """Download every source into the cache and update the lock file."""
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
@@ -136,7 +136,7 @@ def fetch(ctx: click.Context, manifest: Path, **options: Any) -> None:
 @fetch_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, manifest: Path, out_dir: Path, no_zip: bool,
+def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
           **options: Any) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
     quiet = ctx.obj["quiet"]

@@ -132,7 +132,8 @@ class FetchFailedError(OerpackError):
         super().__init__(
             f"{len(failures)} source(s) failed: " + "; ".join(str(f) for f in failures[:3])
             + (" …" if len(failures) > 3 else ""),
-            hint="run the same command again to retry; finished files are kept in the cache",
+            hint=failures[0].hint if len({f.hint for f in failures}) == 1 else (
+                "run the same command again to retry; finished files are kept in the cache"),
         )
         self.failures = failures
         if only_checksums:

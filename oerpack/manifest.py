@@ -271,13 +271,20 @@ class _ManifestReader(_Reader):
             return None
         return Section(
             id=section_id, title=title, items=items, date=when,
-            start=self.optional(fields, "start", where, lambda n, w: self.string(n, w, _check_time)),
-            end=self.optional(fields, "end", where, lambda n, w: self.string(n, w, _check_time)),
+            start=self.optional(fields, "start", where, self.time),
+            end=self.optional(fields, "end", where, self.time),
             timezone=self.optional(fields, "timezone", where,
                                    lambda n, w: self.string(n, w, _check_timezone)),
             organiser=self.optional(fields, "organiser", where, self.text),
             description=self.optional(fields, "description", where, self.text),
         )
+
+    def time(self, node: Node, where: str) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int"):
+            # YAML 1.1 reads an unquoted 11:00 as a sexagesimal number
+            self.error(node, where, f"write the time in quotes: \"{node.value}\"")
+            return None
+        return self.string(node, where, _check_time)
 
     def date(self, node: Node, where: str) -> date | None:
         value = self.scalar(node, where)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -58,7 +58,7 @@ class Source:
     path: Path | None = None
     sha256: str | None = None
     size: int | None = None
-    line: int | None = None
+    line: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def resolved(self) -> bool:
