@@ -183,7 +183,7 @@ def verify(path: Path) -> None:
 @fetch_options
 @click.pass_context
 @handle_errors
-def refresh(ctx: click.Context, manifest: Path, check: bool, **options: Any) -> None:
+def refresh(ctx: click.Context, /, manifest: Path, check: bool, **options: Any) -> None:
     """Check every source against its server and the event page; update the lock."""
     from .refresh import refresh_manifest, report_lines, report_problem
 

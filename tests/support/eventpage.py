@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-OVERVIEW = ("Overview of Central Asian countries’ experiences and responses to COVID-19, "
+OVERVIEW = ("Overview of Central Asian countries’ experiences and responses to COVID-19, "  # noqa: RUF001
             "particularly in supporting teachers and students in rural/remote areas")
 
 # (item id, text before the links as the page prints it)
@@ -39,7 +39,7 @@ WEBINAR_2 = [
 ]
 WEBINAR_3 = [
     ("keris-oer-ecosystem", "Open, Easy, Resourceful (OER) Distance Learning Ecosystem for "
-     "Korea’s Higher Education in light of COVID-19 (Ms. Hyojae Choi, Senior Researcher, KERIS "
+     "Korea’s Higher Education in light of COVID-19 (Ms. Hyojae Choi, Senior Researcher, KERIS "  # noqa: RUF001
      "and Mr. Hwansun Yoon, Assistant Program Specialist, KERIS)"),
     ("inruled-oer-oep", "The application Of OER and OEP to ensure inclusive education: "
      "Achievements and visions of INRULED (Dr. Ahmed Tlili, Co-Director of the OER Lab, Smart "
