@@ -176,5 +176,41 @@ def verify(path: Path) -> None:
     click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
 
 
+@main.command()
+@MANIFEST
+@click.option("--check", is_flag=True,
+              help="Change nothing; exit non-zero if a source is broken, changed or moved.")
+@fetch_options
+@click.pass_context
+@handle_errors
+def refresh(ctx: click.Context, /, manifest: Path, check: bool, **options: Any) -> None:
+    """Check every source against its server and the event page; update the lock."""
+    from .refresh import refresh_manifest, report_lines, report_problem
+
+    printer = ProgressPrinter(quiet=ctx.obj["quiet"])
+    try:
+        report = refresh_manifest(manifest, _settings(**options), check=check,
+                                  progress=printer)
+    finally:
+        printer.close()
+    for line in report_lines(report):
+        click.echo(line)
+    problem = report_problem(report, manifest)
+    if problem is not None:
+        raise problem
+
+
+@main.command()
+@click.argument("url")
+@click.option("--retries", type=click.IntRange(0, 100), default=5, show_default=True,
+              help="Attempts after the first.")
+@handle_errors
+def discover(url: str, retries: int) -> None:
+    """Draft a manifest (YAML on stdout) from an event page at URL, for a person to review."""
+    from .discover import discover as draft
+
+    click.echo(draft(url, Settings(cache_dir=default_cache_dir(), retries=retries)), nl=False)
+
+
 if __name__ == "__main__":
     main()

@@ -168,3 +168,12 @@ class DoesNotFitError(OerpackError):
     """The package is larger than the target medium."""
 
     exit_code = ExitCode.DOES_NOT_FIT
+
+
+class RefreshProblemsError(OerpackError):
+    """``oerpack refresh`` found sources that are broken, unresolved or (with --check)
+    changed; the exit code says which is worst."""
+
+    def __init__(self, message: str, *, hint: str, exit_code: ExitCode) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = exit_code

@@ -1,0 +1,268 @@
+"""Keep a manifest's lock true: resolve sources from the event page, check each one with a
+conditional request, download only what changed, and report what moved, broke or appeared."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import DownloadError, ExitCode, OerpackError, RefreshProblemsError
+from .fetch import (
+    FetchTask,
+    ProbeResult,
+    ProgressCallback,
+    Session,
+    fetch_all,
+    get_page,
+    hash_file,
+    new_session,
+    probe,
+)
+from .lock import lock_path, read_lock, write_lock
+from .manifest import load_manifest
+from .models import Lock, LockEntry, Manifest, Source
+from .pagelinks import parse_page
+from .pagemodel import EventPage, read_event_page
+from .plan import plan_package
+from .resolve import Resolution, resolve_sources
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+STATUSES = ("unchanged", "changed", "moved", "broken", "unresolved")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCheck:
+    """One row of the refresh table."""
+
+    key: str
+    status: str
+    url: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewLink:
+    """A file link on the event page that no source claims."""
+
+    entry: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    manifest: Manifest
+    checks: tuple[SourceCheck, ...]
+    new_links: tuple[NewLink, ...]
+    lock: Lock
+    page: str | None = None
+    page_errors: tuple[str, ...] = ()
+    check_only: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for check in self.checks if check.status == status)
+
+    def summary(self) -> str:
+        counts = [f"{self.count(status)} {status}" for status in STATUSES]
+        return ", ".join([*counts, f"{len(self.new_links)} new on the page"])
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    check: SourceCheck
+    entry: LockEntry | None = None
+    download: FetchTask | None = None
+
+
+def refresh_manifest(manifest_path: Path, settings: Settings, *, check: bool = False,
+                     progress: ProgressCallback | None = None) -> RefreshReport:
+    """Check every source; unless ``check``, download what changed and rewrite the lock."""
+    if settings.offline:
+        raise OerpackError("refresh asks the servers what changed, so it cannot run offline",
+                           hint="run it without --offline where the sources can be reached")
+    manifest = load_manifest(manifest_path)
+    path = lock_path(manifest_path)
+    lock = read_lock(path)
+    page, page_url, page_errors = read_pages(manifest.event.pages, settings)
+    known = frozenset(u for s in manifest.all_sources() if s.url for u in (s.url,)) | frozenset(
+        u for _, e in lock.sources for u in (e.url, e.final_url) if u)
+    resolution = resolve_sources(manifest, page, known) if page else None
+    verdicts = _check_all(manifest, lock, resolution, settings)
+    new_links = tuple(NewLink(entry=entry.title, label=link.text, url=link.url)
+                      for entry, link in (resolution.unclaimed if resolution else ()))
+    if not check:
+        verdicts = _download_changes(verdicts, settings, progress)
+        lock = _updated_lock(manifest, lock, verdicts)
+        write_lock(path, lock, manifest_id=manifest.event.id)
+    return RefreshReport(manifest=manifest, checks=tuple(v.check for v in verdicts),
+                         new_links=new_links, lock=lock, page=page_url,
+                         page_errors=page_errors, check_only=check)
+
+
+def read_pages(pages: tuple[str, ...], settings: Settings,
+               ) -> tuple[EventPage | None, str | None, tuple[str, ...]]:
+    """The first of ``pages`` that answers, read into entries; errors of those that did not."""
+    errors: list[str] = []
+    for url in pages:
+        try:
+            fetched = get_page(url, settings)
+        except DownloadError as exc:
+            errors.append(str(exc))
+            continue
+        parsed = parse_page(fetched.content, fetched.final_url, encoding=fetched.encoding)
+        return read_event_page(parsed), url, tuple(errors)
+    return None, None, tuple(errors)
+
+
+def _check_all(manifest: Manifest, lock: Lock, resolution: Resolution | None,
+               settings: Settings) -> list[_Verdict]:
+    session = new_session(settings)
+    try:
+        return [_check_source(source, lock.get(source.key), resolution, settings, session)
+                for source in manifest.all_sources()]
+    finally:
+        session.close()
+
+
+def _check_source(source: Source, old: LockEntry | None, resolution: Resolution | None,
+                  settings: Settings, session: Session) -> _Verdict:
+    if source.path is not None:
+        return _check_local(source, old)
+    url = source.url or (resolution.url(source.key) if resolution else None) or (
+        old.url if old else None)
+    if url is None:
+        miss = dict(resolution.misses).get(source.key) if resolution else None
+        return _Verdict(SourceCheck(source.key, "unresolved", detail=miss or (
+            "no url, and the manifest names no event page (event.pages)")))
+    same_url = old is not None and old.url == url
+    result = probe(settings.rewrite(url), settings, session=session,
+                   etag=old.etag if same_url and old else None,
+                   last_modified=old.last_modified if same_url and old else None)
+    if not result.ok:
+        return _Verdict(SourceCheck(source.key, "broken", url, result.reason))
+    task = FetchTask(key=source.key, url=settings.rewrite(url), source_url=url)
+    if old is None or old.sha256 is None:
+        return _Verdict(SourceCheck(source.key, "changed", url, "not in the lock yet"),
+                        download=task)
+    if not same_url:
+        return _Verdict(SourceCheck(source.key, "moved", url, f"was {old.url}"), download=task)
+    unchanged = _same_content(old, result)
+    if result.final_url != (old.final_url or settings.rewrite(url)):
+        detail = f"now at {result.final_url}" + ("" if unchanged else ", content changed")
+        return _Verdict(SourceCheck(source.key, "moved", url, detail),
+                        entry=replace(old, final_url=result.final_url),
+                        download=None if unchanged else task)
+    if unchanged:
+        return _Verdict(SourceCheck(source.key, "unchanged", url), entry=old)
+    detail = f"{old.size} → {result.size} bytes" if result.size is not None else "new version"
+    return _Verdict(SourceCheck(source.key, "changed", url, detail), download=task)
+
+
+def _same_content(old: LockEntry, result: ProbeResult) -> bool:
+    if result.not_modified:
+        return True
+    if old.etag and result.etag:
+        return old.etag == result.etag
+    return (old.last_modified is not None and old.last_modified == result.last_modified
+            and (result.size is None or result.size == old.size))
+
+
+def _check_local(source: Source, old: LockEntry | None) -> _Verdict:
+    assert source.path is not None
+    try:
+        sha256, md5, size = hash_file(source.path)
+    except OSError as exc:
+        return _Verdict(SourceCheck(source.key, "broken", detail=f"{source.path}: {exc}"))
+    entry = LockEntry(size=size, sha256=sha256, md5=md5)
+    status = "unchanged" if old is not None and old.sha256 == sha256 else "changed"
+    return _Verdict(SourceCheck(source.key, status, detail=str(source.path)), entry=entry)
+
+
+def _download_changes(verdicts: list[_Verdict], settings: Settings,
+                      progress: ProgressCallback | None) -> list[_Verdict]:
+    tasks = tuple(v.download for v in verdicts if v.download is not None)
+    if not tasks:
+        return verdicts
+    report = fetch_all(tasks, settings=settings, progress=progress)
+    fetched = {result.key: result.entry for result in report.results}
+    failed = dict(report.failures)
+    out = []
+    for verdict in verdicts:
+        key = verdict.check.key
+        if key in fetched:
+            verdict = replace(verdict, entry=fetched[key])
+        elif key in failed:
+            verdict = _Verdict(replace(verdict.check, status="broken", detail=failed[key]))
+        out.append(verdict)
+    return out
+
+
+def _updated_lock(manifest: Manifest, lock: Lock, verdicts: list[_Verdict]) -> Lock:
+    """The lock for the manifest's sources: new entries where known, old ones otherwise,
+    and the channel version a build of it would carry."""
+    keys = {source.key for source in manifest.all_sources()}
+    entries = {key: entry for key, entry in lock.sources if key in keys}
+    entries.update({v.check.key: v.entry for v in verdicts if v.entry is not None})
+    updated = Lock(sources=tuple(sorted(entries.items())),
+                   channel_version=lock.channel_version, content_hash=lock.content_hash)
+    try:
+        plan = plan_package(manifest, updated)
+    except OerpackError:
+        return updated  # some source has never been fetched: no channel to version yet
+    return replace(updated, channel_version=plan.channel_version,
+                   content_hash=plan.content_hash)
+
+
+def report_lines(report: RefreshReport) -> list[str]:
+    """The refresh table, one line per source and per new link, then a summary."""
+    width = max([len(c.key) for c in report.checks] + [6])
+    lines = [f"{'STATUS':<11} {'SOURCE':<{width}} DETAIL"]
+    for c in report.checks:
+        detail = "; ".join(part for part in (c.url, c.detail) if part)
+        lines.append(f"{c.status:<11} {c.key:<{width}} {detail}")
+    for link in report.new_links:
+        lines.append(f"{'new':<11} {'-':<{width}} {link.label!r} under {link.entry!r}: "
+                     f"{link.url}")
+    if report.page:
+        lines.append(f"Event page: {report.page}")
+    lines.extend(f"Warning: {error}" for error in report.page_errors)
+    lines.append(("Checked (nothing changed on disk): " if report.check_only else "Refreshed: ")
+                 + report.summary())
+    return lines
+
+
+def report_problem(report: RefreshReport, manifest_path: Path) -> OerpackError | None:
+    """The error a refresh ends with, if any: what a scheduled job should fail on."""
+    broken, unresolved = report.count("broken"), report.count("unresolved")
+    changed = report.count("changed") + report.count("moved")
+    name = str(manifest_path)
+    if report.manifest.event.pages and report.page is None:
+        return RefreshProblemsError(
+            "no event page answered: " + "; ".join(report.page_errors),
+            hint="check event.pages; a web-archive copy can be listed after the original",
+            exit_code=ExitCode.DOWNLOAD_FAILED)
+    if broken:
+        return RefreshProblemsError(
+            f"{broken} source(s) are broken ({report.summary()})",
+            hint="fix their url (or the event page); the lock keeps the last good copy",
+            exit_code=ExitCode.DOWNLOAD_FAILED)
+    if unresolved and not report.manifest.event.pages:
+        return RefreshProblemsError(
+            f"{unresolved} source(s) have no url and {name} names no event page",
+            hint=(f"add the event page under 'event:' in {name}, e.g. pages: "
+                  "[\"<event page address>\", \"<its web-archive copy>\"], then run "
+                  f"'oerpack refresh {name}' again (or give each source a 'url:')"),
+            exit_code=ExitCode.BAD_MANIFEST)
+    if unresolved:
+        return RefreshProblemsError(
+            f"{unresolved} source(s) were not found on the event page",
+            hint="give them a 'label:' as the page shows it, or a 'url:' of their own",
+            exit_code=ExitCode.BAD_MANIFEST)
+    if report.check_only and changed:
+        return RefreshProblemsError(
+            f"{changed} source(s) changed or moved ({report.summary()})",
+            hint=f"run 'oerpack refresh {name}' to download them and update the lock",
+            exit_code=ExitCode.FAILURE)
+    return None
