@@ -93,7 +93,7 @@ def test_without_libreoffice_the_original_is_kept_and_the_build_says_so(
         manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
-    folder, record = _build(manifest, tmp_path, MediaOptions(thumbnails=False,
+    _folder, record = _build(manifest, tmp_path, MediaOptions(thumbnails=False,
                                                              page_images=False))
     keys = [f["key"] for f in record["files"]]  # type: ignore[attr-defined]
     assert "slides.en" in keys and "slides.en~pdf" not in keys
@@ -136,7 +136,7 @@ def test_lite_profile_transcodes_once_and_rebuild_reuses_the_cache(
     monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
     options = MediaOptions(video_profile="lite", thumbnails=False, page_images=False)
     steps: list[str] = []
-    folder, record = _build(manifest, tmp_path, options, steps)
+    _folder, record = _build(manifest, tmp_path, options, steps)
     talk = next(f for f in record["files"] if f["key"] == "talk.en")  # type: ignore[attr-defined]
     assert talk["profile"] == "lite"
     assert any(s.startswith("encoding talk.en (lite)") for s in steps)

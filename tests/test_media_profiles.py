@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from oerpack.errors import DoesNotFitError, ExitCode, OerpackError
-from oerpack.media.profiles import (PROFILES, Recording, choose_profiles, estimate,
-                                    parse_size, profile_named)
+from oerpack.media.profiles import (
+    PROFILES,
+    Recording,
+    choose_profiles,
+    estimate,
+    parse_size,
+    profile_named,
+)
 
 HOUR = 3600.0
 GB = 10**9

@@ -30,8 +30,8 @@ def test_srt_to_vtt(srt: str, vtt: str) -> None:
     (b"WEBVTT\r\n\r\n00:00.000 --> 00:01.000\r\nHi\r\n", "vtt",
      "WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"),
     (b"00:00.000 --> 00:01.000\nHi\n", "vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"),
-    ("1\n00:00:01,000 --> 00:00:02,000\nПривет\n".encode("cp1251"), "srt",
-     "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nПривет\n"),
+    ("1\n00:00:01,000 --> 00:00:02,000\nПривет\n".encode("cp1251"), "srt",  # noqa: RUF001
+     "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nПривет\n"),  # noqa: RUF001
 ])
 def test_to_vtt(data: bytes, ext: str, expected: str) -> None:
     assert to_vtt(data, ext).decode("utf-8") == expected
