@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,20 @@ def test_fit_fails_saying_what_does_not_fit(manifest: Path, tmp_path: Path,
     with pytest.raises(DoesNotFitError, match=r"talk\.en") as info:
         _build(manifest, tmp_path, MediaOptions(fit=20_000))
     assert info.value.hint
+
+
+def test_fit_picks_a_smaller_profile_when_the_original_is_too_big(
+        manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
+    talk_path = manifest.parent / "files" / "talk.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=640x480:rate=25:duration=3", "-vf", "noise=alls=40:allf=t",
+                    "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", str(talk_path)],
+                   check=True)  # noisy, ~3 MB: far above the profiles' bitrate caps
+    sizes = {p.name: p.stat().st_size for p in (manifest.parent / "files").iterdir()}
+    # Room for everything but the original recording; 3 s at 'lite' is at most ~160 KB.
+    capacity = int((sum(sizes.values()) - sizes["talk.mp4"] + 300_000) / 0.93)
+    folder, record = _build(manifest, tmp_path, MediaOptions(fit=capacity, page_images=False))
+    talk = next(f for f in record["files"] if f["key"] == "talk.en")  # type: ignore[attr-defined]
+    assert talk["profile"] in ("standard", "lite") and talk["size"] < sizes["talk.mp4"]
+    assert sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) < capacity
