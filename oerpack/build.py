@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,10 +11,14 @@ from .errors import FetchFailedError, OerpackError, OfflineMissingError
 from .fetch import ProgressCallback, fetch_all
 from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
+from .media.derive import MediaOptions
+from .media.stage import derive_media
 from .models import FetchReport, Lock, LockEntry, Manifest
 from .package import PackageResult, assemble
 from .plan import plan_fetch, plan_package
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +72,17 @@ def fetch_manifest(manifest_path: Path, settings: Settings, *,
 
 def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
                   progress: ProgressCallback | None = None, make_zip: bool = True,
-                  on_step: Callable[[str], None] | None = None) -> BuildOutcome:
-    """Fetch, plan and assemble ``out_dir/<event-id>/`` and its zip."""
+                  on_step: Callable[[str], None] | None = None,
+                  media: MediaOptions | None = None) -> BuildOutcome:
+    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
     fetched = fetch_manifest(manifest_path, settings, progress=progress)
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
-    package = assemble(plan, blobs, out_dir, make_zip=make_zip, on_step=on_step)
+    derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
+    for note in derived.notes:
+        log.warning("%s", note)
+    plan = derived.plan
+    package = assemble(plan, derived.blobs, out_dir, make_zip=make_zip, on_step=on_step)
     lock = replace(fetched.lock, channel_version=plan.channel_version,
                    content_hash=plan.content_hash)
     write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)

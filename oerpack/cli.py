@@ -15,6 +15,8 @@ from . import __version__
 from .build import build_package, fetch_manifest
 from .errors import ExitCode, ManifestErrors, OerpackError
 from .manifest import load_manifest
+from .media.derive import MediaOptions
+from .media.profiles import PROFILE_NAMES, parse_size
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
 from .verify import verify_package
@@ -133,18 +135,27 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("dist"), show_default=True, help="Output folder.")
 @click.option("--no-zip", is_flag=True, help="Write the folder only.")
+@click.option("--video-profile", type=click.Choice(PROFILE_NAMES), default="original",
+              show_default=True, help="Re-encode recordings: standard (720p) or lite (480p, "
+              "~200 MB/hour); cached, so rebuilds do not re-encode.")
+@click.option("--fit", "fit", default=None, metavar="SIZE",
+              help="Choose each recording's profile so the package fits SIZE (e.g. 4GB).")
+@click.option("--no-page-images", is_flag=True, help="Do not render PDF pages for phones.")
 @fetch_options
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
-          **options: Any) -> None:
+          video_profile: str, fit: str | None, no_page_images: bool, **options: Any) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
     quiet = ctx.obj["quiet"]
     printer = ProgressPrinter(quiet=quiet)
     try:
         outcome = build_package(
             manifest, out_dir, _settings(**options), progress=printer, make_zip=not no_zip,
-            on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)))
+            on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
+            media=MediaOptions(video_profile=video_profile,
+                               fit=parse_size(fit) if fit else None,
+                               page_images=not no_page_images))
     finally:
         printer.close()
     package = outcome.package

@@ -19,7 +19,7 @@ from .errors import ChecksumError, PackageError
 from .models import Blob
 from .pdf import read_pdf
 from .plan import Plan
-from .viewer import MediaInfo, render_viewer
+from .viewer import MediaInfo, render_readers, render_viewer
 
 log = logging.getLogger(__name__)
 RECORD_NAME = "oerpack.json"
@@ -65,8 +65,13 @@ def build_record(plan: Plan) -> dict[str, Any]:
         ],
         "files": [
             {"key": f.key, "path": f.dest, "size": f.size, "sha256": f.sha256, "md5": f.md5,
-             "lang": f.lang, "media": f.media}
+             "lang": f.lang, "media": f.media, "origin": f.origin, "profile": f.profile}
             for f in plan.files
+        ],
+        "derived": [
+            {"of": d.of, "role": d.role, "path": d.dest, "size": d.size, "sha256": d.sha256,
+             "preset": d.preset, "lang": d.lang}
+            for d in plan.derived
         ],
     }
 
@@ -106,8 +111,14 @@ def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: 
                 known[package_file.dest] = package_file.sha256
             if package_file.media == "document" and package_file.ext == "pdf":
                 media[package_file.key] = MediaInfo(pdf=read_pdf(target))
+        for extra in plan.derived:  # posters, thumbnails, page images, subtitles
+            if extra.dest not in known:
+                copy_verified(blobs[extra.dest].path, staging / extra.dest,
+                              sha256=extra.sha256, key=extra.of)
+                known[extra.dest] = extra.sha256
         step("rendering the viewer")
         render_viewer(plan, media, staging)
+        render_readers(plan, staging)
         (staging / RECORD_NAME).write_text(
             json.dumps(build_record(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
             encoding="utf-8")

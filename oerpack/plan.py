@@ -28,10 +28,33 @@ class PackageFile:
     ext: str
     dest: str
     media: str
+    #: Set on files made at build time (oerpack.media): the source key a converted PDF
+    #: comes from, the video profile a transcoded recording was encoded with.
+    origin: str | None = None
+    profile: str | None = None
 
     @property
     def kolibri_renderable(self) -> bool:
         return self.media in ("document", "video", "audio")
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedFile:
+    """A file made at build time for the package file ``of``: its ``thumbnail`` (a video's
+    poster, a document's first page), a ``page`` image (``index`` from 1) or a ``subtitle``
+    (VTT, in ``lang``). ``preset`` is the Kolibri file preset, None if Kolibri does not
+    use it (page images)."""
+
+    of: str
+    role: str
+    dest: str
+    sha256: str
+    md5: str
+    size: int
+    ext: str
+    preset: str | None = None
+    lang: str | None = None
+    index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +67,7 @@ class Plan:
     channel_version: int
     content_hash: str
     files: tuple[PackageFile, ...]
+    derived: tuple[DerivedFile, ...] = ()
 
     def file_for(self, key: str) -> PackageFile:
         for package_file in self.files:
@@ -53,7 +77,11 @@ class Plan:
 
     def files_of(self, item: Item) -> tuple[PackageFile, ...]:
         keys = {source.key for source in item.sources}
-        return tuple(f for f in self.files if f.key in keys)
+        return tuple(f for f in self.files if f.key in keys or f.origin in keys)
+
+    def derived_of(self, key: str, role: str) -> tuple[DerivedFile, ...]:
+        """Files made for the package file ``key`` in ``role`` (see DerivedFile)."""
+        return tuple(d for d in self.derived if d.of == key and d.role == role)
 
 
 def source_url(source: Source, lock: Lock) -> str | None:

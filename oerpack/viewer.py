@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
 
+from .media.derive import reader_path
 from .models import Item, Section, Text
 from .pdf import PdfInfo
 from .plan import PackageFile, Plan
@@ -88,6 +89,19 @@ class _Viewer:
             "size": human_size(package_file.size), "bytes": package_file.size,
             "pages": info.pdf.pages if info.pdf else None,
             "duration": info.duration, "download_name": download_name, "title": title,
+            **self.derived_view(package_file),
+        }
+
+    def derived_view(self, package_file: PackageFile) -> dict[str, Any]:
+        """Hrefs of what oerpack.media made for the file: poster, subtitles, page reader."""
+        thumbs = self.plan.derived_of(package_file.key, "thumbnail")
+        pages = self.plan.derived_of(package_file.key, "page")
+        return {
+            "poster": thumbs[0].dest if thumbs else None,
+            "subtitles": [{"href": d.dest, "lang": d.lang}
+                          for d in self.plan.derived_of(package_file.key, "subtitle")],
+            "reader": reader_path(package_file.key) if pages else None,
+            "page_images": [d.dest for d in pages],
         }
 
     def item_view(self, item: Item) -> dict[str, Any]:
@@ -172,4 +186,31 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
                     "window.OERPACK_STRINGS = " + script_json(viewer.strings) + ";\n",
                     encoding="utf-8")
     written.append(data)
+    return written
+
+
+def render_readers(plan: Plan, out_dir: Path) -> list[Path]:
+    """A page-by-page reader (``pages/<key>/index.html``) for each document with page
+    images: plain HTML that works from ``file://`` on any phone."""
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda name: (templates_root() / name).read_text(encoding="utf-8")),
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.get_template("reader.html.j2")
+    strings = ui_strings()
+    lang = plan.manifest.event.languages[0]
+    written = []
+    for package_file in plan.files:
+        pages = plan.derived_of(package_file.key, "page")
+        if not pages:
+            continue
+        item = next(i for i in plan.manifest.all_items() if i.id == package_file.item_id)
+        target = out_dir / reader_path(package_file.key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(template.render(
+            title=item.title.get(package_file.lang, plan.manifest.event.languages),
+            lang=package_file.lang, strings=strings.get(lang, strings["en"]),
+            pages=[{"src": PurePosixPath(p.dest).name, "number": p.index} for p in pages],
+            original="../../" + package_file.dest), encoding="utf-8")
+        written.append(target)
     return written

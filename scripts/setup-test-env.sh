@@ -13,6 +13,7 @@ APT_PACKAGES=(
   python3-venv python3-pip
   chromium
   ffmpeg
+  libreoffice-impress libreoffice-writer
   fonts-dejavu-core
   poppler-utils
   unzip zip

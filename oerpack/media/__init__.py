@@ -1,0 +1,1 @@
+"""Media derived at build time: transcoded video, converted documents, posters, page images."""

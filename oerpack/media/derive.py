@@ -1,0 +1,153 @@
+"""Pure planning of derived files: what to convert, transcode and render from which file,
+each with a cache key, and how the results change the package plan."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from .. import ids
+from ..models import Blob
+from ..plan import DerivedFile, PackageFile, Plan
+from . import profiles
+from .office import OFFICE_EXTS
+from .profiles import FitChoice, Recording
+from .subtitles import SUBTITLE_EXTS
+
+#: Bump when a renderer changes so old outputs in the cache are not reused.
+RENDER_VERSION = 1
+PAGES_DIR = "pages"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaOptions:
+    """How the build treats media (the CLI's ``--video-profile``, ``--fit`` …)."""
+
+    video_profile: str = "original"
+    fit: int | None = None
+    margin: float = profiles.DEFAULT_MARGIN
+    office: bool = True
+    thumbnails: bool = True
+    page_images: bool = True
+    office_timeout: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One derivation: read the file of package file ``key`` (sha256 ``input_sha256``,
+    extension ``input_ext``) and make ``kind`` output; ``of`` is the package file the
+    output belongs to. ``cache_key`` names the output in the cache."""
+
+    kind: str  # office-pdf | transcode | thumbnail | pages | subtitle
+    key: str
+    of: str
+    input_sha256: str
+    input_ext: str
+    profile: str | None = None
+    lang: str | None = None
+    out_ext: str = ""
+
+    @property
+    def cache_key(self) -> str:
+        profile = profiles.profile_named(self.profile) if self.profile else None
+        version = profile.version if profile else RENDER_VERSION
+        payload = json.dumps([self.kind, self.input_sha256, self.input_ext, self.profile,
+                              self.out_ext, version])
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def plan_profiles(plan: Plan, options: MediaOptions,
+                  durations: Mapping[str, float]) -> tuple[FitChoice, ...]:
+    """The profile per video: ``--fit`` chooses, else ``--video-profile`` for all."""
+    videos = [f for f in plan.files if f.media == "video"]
+    if options.fit is None:
+        profiles.profile_named(options.video_profile)  # an unknown name fails here
+        return tuple(FitChoice(key=f.key, profile=options.video_profile,
+                               estimated_bytes=profiles.estimate(_recording(f, durations),
+                                                        options.video_profile))
+                     for f in videos)
+    other = sum(f.size for f in plan.files if f.media != "video")
+    other += sum(f.size for f in plan.files if f.ext in OFFICE_EXTS)  # their PDFs, roughly
+    return profiles.choose_profiles(tuple(_recording(f, durations) for f in videos),
+                           other_bytes=other, capacity=options.fit, margin=options.margin)
+
+
+def _recording(package_file: PackageFile, durations: Mapping[str, float]) -> Recording:
+    return Recording(key=package_file.key, seconds=durations.get(package_file.key, 0.0),
+                     size=package_file.size)
+
+
+def plan_conversions(plan: Plan, options: MediaOptions, choices: tuple[FitChoice, ...], *,
+                     have_office: bool) -> tuple[Task, ...]:
+    """Office documents to PDF, videos to their chosen profile."""
+    tasks = []
+    profiles = {c.key: c.profile for c in choices}
+    for f in plan.files:
+        if f.ext in OFFICE_EXTS and options.office and have_office:
+            tasks.append(Task("office-pdf", f.key, f"{f.key}~pdf", f.sha256, f.ext,
+                              out_ext="pdf"))
+        elif f.media == "video" and profiles.get(f.key, "original") != "original":
+            tasks.append(Task("transcode", f.key, f.key, f.sha256, f.ext,
+                              profile=profiles[f.key], out_ext="mp4"))
+    return tuple(tasks)
+
+
+def apply_conversions(plan: Plan, done: Mapping[Task, Blob]) -> Plan:
+    """The plan with converted PDFs added (next to their originals) and videos replaced
+    by their transcodes."""
+    files = list(plan.files)
+    for task, blob in done.items():
+        converted = PackageFile(
+            key=task.of, item_id="", lang="", sha256=blob.sha256, md5=blob.md5,
+            size=blob.size, ext=task.out_ext, dest=ids.storage_path(blob.md5, task.out_ext),
+            media="video" if task.kind == "transcode" else "document")
+        index = next(i for i, f in enumerate(files) if f.key == task.key)
+        source = files[index]
+        converted = replace(converted, item_id=source.item_id, lang=source.lang)
+        if task.kind == "transcode":
+            files[index] = replace(converted, profile=task.profile)
+        else:
+            files.insert(index + 1, replace(converted, origin=source.key))
+    return replace(plan, files=tuple(files))
+
+
+def plan_extras(plan: Plan, options: MediaOptions) -> tuple[Task, ...]:
+    """Thumbnails, page images and subtitles for the (converted) plan's files."""
+    tasks = []
+    for f in plan.files:
+        if f.media == "video" and options.thumbnails:
+            tasks.append(Task("thumbnail", f.key, f.key, f.sha256, f.ext, out_ext="jpg"))
+        if f.media == "document" and f.ext == "pdf":
+            if options.thumbnails:
+                tasks.append(Task("thumbnail", f.key, f.key, f.sha256, f.ext, out_ext="png"))
+            if options.page_images:
+                tasks.append(Task("pages", f.key, f.key, f.sha256, f.ext, out_ext="jpg"))
+        if f.ext in SUBTITLE_EXTS:
+            tasks.extend(Task("subtitle", f.key, video.key, f.sha256, f.ext, lang=f.lang,
+                              out_ext="vtt")
+                         for video in plan.files
+                         if video.media == "video" and video.item_id == f.item_id)
+    return tuple(tasks)
+
+
+def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[DerivedFile, ...]:
+    """Where a task's outputs go in the package, with their Kolibri presets."""
+    media = plan.file_for(task.of).media
+    if task.kind == "pages":
+        folder = f"{PAGES_DIR}/{ids.safe_component(task.of)}"
+        return tuple(DerivedFile(of=task.of, role="page", dest=f"{folder}/p{n:04d}.jpg",
+                                 sha256=b.sha256, md5=b.md5, size=b.size, ext="jpg", index=n)
+                     for n, b in enumerate(outputs, start=1))
+    (blob,) = outputs
+    role = "subtitle" if task.kind == "subtitle" else "thumbnail"
+    preset = "video_subtitle" if role == "subtitle" else f"{media}_thumbnail"
+    return (DerivedFile(of=task.of, role=role, dest=ids.storage_path(blob.md5, task.out_ext),
+                        sha256=blob.sha256, md5=blob.md5, size=blob.size, ext=task.out_ext,
+                        preset=preset, lang=task.lang),)
+
+
+def reader_path(key: str) -> str:
+    """The page-by-page reader of a document's page images."""
+    return f"{PAGES_DIR}/{ids.safe_component(key)}/index.html"

@@ -1,0 +1,132 @@
+"""Pure video profile choice: named encoding profiles and fitting a package to a size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import DoesNotFitError, OerpackError
+
+#: Container overhead on top of the stream bitrates (moov atom, mp4 boxes).
+_OVERHEAD = 1.03
+#: Part of a stick kept free by ``--fit``: file system tables, cluster slack, rounding.
+DEFAULT_MARGIN = 0.07
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
+          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+
+
+@dataclass(frozen=True, slots=True)
+class VideoProfile:
+    """An ffmpeg encoding recipe. ``version`` is part of the transcode cache key: bump it
+    whenever the recipe changes so old transcodes are not reused."""
+
+    name: str
+    version: int
+    max_height: int
+    crf: int
+    maxrate_kbps: int
+    audio_kbps: int
+    audio_channels: int
+
+    def max_bytes(self, seconds: float) -> int:
+        """An upper bound of the encoded size (the encoder is capped by ``maxrate``)."""
+        kbps = self.maxrate_kbps + self.audio_kbps
+        return int(seconds * kbps * 1000 / 8 * _OVERHEAD)
+
+
+#: Best first. ``lite`` follows the low-bandwidth guidance for Kolibri content:
+#: H.264 ≤480p, CRF ~32, mono AAC 32-48 kbps, ≤ ~200 MB per hour.
+PROFILES: tuple[VideoProfile, ...] = (
+    VideoProfile("standard", 1, max_height=720, crf=28, maxrate_kbps=1500, audio_kbps=96,
+                 audio_channels=2),
+    VideoProfile("lite", 1, max_height=480, crf=32, maxrate_kbps=380, audio_kbps=40,
+                 audio_channels=1),
+)
+PROFILE_NAMES = ("original", *(p.name for p in PROFILES))
+
+
+def profile_named(name: str) -> VideoProfile | None:
+    """The profile called ``name``; None for ``original`` (keep the source's bytes)."""
+    if name == "original":
+        return None
+    for profile in PROFILES:
+        if profile.name == name:
+            return profile
+    raise OerpackError(f"unknown video profile {name!r}",
+                       hint=f"use one of: {', '.join(PROFILE_NAMES)}")
+
+
+def parse_size(text: str) -> int:
+    """``4GB`` → 4_000_000_000 bytes (stick makers' decimal units); ``4GiB`` is binary."""
+    match = _SIZE.match(text)
+    if not match:
+        raise OerpackError(f"{text!r} is not a size", hint="write it like 4GB, 3.5GB or 900MB")
+    unit = match.group(2).lower().rstrip("b")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """A video to fit: its source key, duration in seconds and original size in bytes."""
+
+    key: str
+    seconds: float
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class FitChoice:
+    key: str
+    profile: str
+    estimated_bytes: int
+
+
+def estimate(recording: Recording, profile_name: str) -> int:
+    """Bytes a recording takes with a profile; a transcode never beats the original's
+    size by assumption only when the original is already smaller."""
+    profile = profile_named(profile_name)
+    if profile is None:
+        return recording.size
+    return min(profile.max_bytes(recording.seconds), recording.size)
+
+
+def choose_profiles(recordings: tuple[Recording, ...], *, other_bytes: int, capacity: int,
+                    margin: float = DEFAULT_MARGIN) -> tuple[FitChoice, ...]:
+    """The best profile per recording so that everything fits ``capacity`` less ``margin``.
+
+    Starts from ``original`` everywhere and steps down the currently largest recording,
+    so quality drops evenly; raises DoesNotFitError when even ``lite`` everywhere is too big.
+    """
+    budget = int(capacity * (1 - margin))
+    level = {r.key: 0 for r in recordings}
+    by_key = {r.key: r for r in recordings}
+
+    def size_of(key: str) -> int:
+        return estimate(by_key[key], PROFILE_NAMES[level[key]])
+
+    def total() -> int:
+        return other_bytes + sum(size_of(key) for key in level)
+
+    while total() > budget:
+        movable = [k for k in sorted(level) if level[k] < len(PROFILE_NAMES) - 1]
+        if not movable:
+            raise _does_not_fit(recordings, other_bytes, total(), budget, capacity)
+        level[max(movable, key=lambda k: (size_of(k), k))] += 1
+    return tuple(FitChoice(key=k, profile=PROFILE_NAMES[level[k]], estimated_bytes=size_of(k))
+                 for k in sorted(level))
+
+
+def _does_not_fit(recordings: tuple[Recording, ...], other_bytes: int, total: int,
+                  budget: int, capacity: int) -> DoesNotFitError:
+    largest = sorted(recordings, key=lambda r: -estimate(r, "lite"))[:3]
+    shown = ", ".join(f"{r.key} {_mb(estimate(r, 'lite'))}" for r in largest)
+    return DoesNotFitError(
+        f"the package needs at least {_mb(total)} ({_mb(other_bytes)} documents and other "
+        f"files, recordings at 'lite': {shown or 'none'}) but {_mb(capacity)} allows "
+        f"{_mb(budget)} after the safety margin",
+        hint="use a larger stick, or split the event into several manifests")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.0f} MB"

@@ -1,0 +1,209 @@
+"""The derived-files stage: run the planned conversions and renders through the cache
+and return the package plan with their outputs (between fetch and assemble)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import DoesNotFitError
+from ..models import Blob
+from ..plan import DerivedFile, Plan
+from ..settings import Settings
+from . import derive, office, pages, subtitles, thumbs, video
+from .derive import MediaOptions, Task
+from .profiles import profile_named
+
+log = logging.getLogger(__name__)
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaResult:
+    plan: Plan
+    blobs: Mapping[str, Blob]
+    notes: tuple[str, ...]
+    page_image_bytes: int
+
+
+class DerivedCache:
+    """``<cache>/derived/<aa>/<cache key>/`` holds a task's outputs and ``outputs.json``;
+    the folder appears by rename only when complete, so a rebuild never redoes a task."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root / "derived"
+
+    def folder(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def lookup(self, key: str) -> tuple[Blob, ...] | None:
+        folder = self.folder(key)
+        try:
+            rows = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))
+            blobs = tuple(Blob(path=folder / r["name"], size=r["size"], sha256=r["sha256"],
+                               md5=r["md5"]) for r in rows)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return blobs if all(b.path.is_file() and b.path.stat().st_size == b.size
+                            for b in blobs) else None
+
+    def store(self, key: str, work: Path, names: list[str]) -> tuple[Blob, ...]:
+        rows = [_describe(work / name) for name in names]
+        (work / "outputs.json").write_text(json.dumps(rows), encoding="utf-8")
+        final = self.folder(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(work, final)
+        found = self.lookup(key)
+        assert found is not None
+        return found
+
+    def scratch(self, key: str) -> Path:
+        work = self.root / "tmp" / f"{key}.{os.getpid()}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        return work
+
+
+def _describe(path: Path) -> dict[str, object]:
+    sha, md5 = hashlib.sha256(), hashlib.md5()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            sha.update(chunk)
+            md5.update(chunk)
+    return {"name": path.name, "size": path.stat().st_size, "sha256": sha.hexdigest(),
+            "md5": md5.hexdigest()}
+
+
+def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
+                 options: MediaOptions, *, on_step: Step | None = None) -> MediaResult:
+    """Convert, transcode and render what ``options`` ask for; cached by input checksum."""
+    step = on_step or (lambda message: None)
+    cache = DerivedCache(settings.cache_dir)
+    notes: list[str] = []
+    soffice = office.find_soffice()
+    if not soffice and any(f.ext in office.OFFICE_EXTS for f in plan.files) and options.office:
+        notes.append("LibreOffice (soffice) is not installed: office documents are packaged "
+                     "as downloads only, without PDF, Kolibri node or search text")
+    durations = _durations(plan, blobs, options, notes)
+    choices = derive.plan_profiles(plan, options, durations)
+    tasks = derive.plan_conversions(plan, options, choices, have_office=soffice is not None)
+    all_blobs = dict(blobs)
+    done: dict[Task, Blob] = {}
+    for task in tasks:
+        try:
+            (done[task],) = _run(task, cache, all_blobs, soffice, durations, options, step)
+        except video.MediaToolError as exc:
+            notes.append(f"{task.key}: kept as it is: {exc}")
+    plan = derive.apply_conversions(plan, done)
+    for task, blob in done.items():
+        all_blobs[task.of] = blob
+    derived: list[DerivedFile] = []
+    for task in derive.plan_extras(plan, options):
+        try:
+            outputs = _run(task, cache, all_blobs, soffice, durations, options, step)
+        except video.MediaToolError as exc:
+            notes.append(f"{task.key}: no {task.kind}: {exc}")
+            continue
+        made = derive.derived_files(plan, task, outputs)
+        derived.extend(made)
+        all_blobs.update({d.dest: b for d, b in zip(made, outputs, strict=True)})
+    plan = replace(plan, derived=tuple(derived))
+    if options.fit is not None:
+        _check_fit(plan, options)
+    page_bytes = sum(d.size for d in derived if d.role == "page")
+    if page_bytes:
+        count = sum(1 for d in derived if d.role == "page")
+        step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
+    return MediaResult(plan=plan, blobs=all_blobs, notes=tuple(notes),
+                       page_image_bytes=page_bytes)
+
+
+def _durations(plan: Plan, blobs: Mapping[str, Blob], options: MediaOptions,
+               notes: list[str]) -> dict[str, float]:
+    """Durations of the videos; one that ffprobe cannot read is noted and left out."""
+    needed = options.fit is not None or options.video_profile != "original" or options.thumbnails
+    if not needed or not video.have_ffmpeg():
+        return {}
+    found: dict[str, float] = {}
+    for package_file in plan.files:
+        if package_file.media == "video" and package_file.key in blobs:
+            try:
+                found[package_file.key] = video.probe_duration(blobs[package_file.key].path)
+            except video.MediaToolError as exc:
+                notes.append(f"{package_file.key}: not a playable video? {exc}")
+    return found
+
+
+def _run(task: Task, cache: DerivedCache, blobs: Mapping[str, Blob], soffice: str | None,
+         durations: Mapping[str, float], options: MediaOptions, step: Step) -> tuple[Blob, ...]:
+    """The task's outputs from the cache, made first if missing."""
+    key = task.cache_key
+    if (found := cache.lookup(key)) is not None:
+        return found
+    src = blobs[task.key].path
+    work = cache.scratch(key)
+    try:
+        names = _make(task, src, work, soffice, durations.get(task.key, 0.0), options, step)
+        return cache.store(key, work, names)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _make(task: Task, src: Path, work: Path, soffice: str | None, seconds: float,
+          options: MediaOptions, step: Step) -> list[str]:
+    """Produce the task's output files in ``work``; returns their names in order."""
+    out = work / f"out.{task.out_ext}"
+    if task.kind == "office-pdf":
+        assert soffice is not None
+        step(f"converting {task.key} ({task.input_ext.upper()}) to PDF")
+        office.convert_to_pdf(src, task.input_ext, out, soffice=soffice,
+                              timeout=options.office_timeout)
+    elif task.kind == "transcode":
+        profile = profile_named(task.profile or "")
+        assert profile is not None
+        video.transcode(src, out, profile, seconds=seconds,
+                        on_progress=_encode_progress(task, step))
+    elif task.kind == "thumbnail" and task.input_ext == "pdf":
+        thumbs.document_thumbnail(src, out)
+    elif task.kind == "thumbnail":
+        thumbs.video_poster(src, out, seconds=seconds)
+    elif task.kind == "pages":
+        step(f"rendering page images of {task.key}")
+        return [p.name for p in pages.render_pages(src, work)]
+    elif task.kind == "subtitle":
+        out.write_bytes(subtitles.to_vtt(src.read_bytes(), task.input_ext))
+    else:
+        raise ValueError(f"unknown derivation {task.kind!r}")
+    return [out.name]
+
+
+def _encode_progress(task: Task, step: Step) -> video.EncodeProgress:
+    """Report an encode every 10% (the CLI prints steps as lines)."""
+    last = [-1]
+
+    def report(done: float, total: float) -> None:
+        percent = int(done * 100 / total) if total else 0
+        if percent // 10 > last[0]:
+            last[0] = percent // 10
+            step(f"encoding {task.key} ({task.profile}): {percent}%")
+
+    return report
+
+
+def _check_fit(plan: Plan, options: MediaOptions) -> None:
+    """After encoding, the real sizes must fit too (estimates are upper bounds)."""
+    assert options.fit is not None
+    total = sum(f.size for f in plan.files) + sum(d.size for d in plan.derived)
+    budget = int(options.fit * (1 - options.margin))
+    if total > budget:
+        raise DoesNotFitError(
+            f"the package takes {total / 1e6:.0f} MB but {options.fit / 1e6:.0f} MB allows "
+            f"{budget / 1e6:.0f} MB after the safety margin",
+            hint="use a larger stick, or --no-page-images to drop the page images")

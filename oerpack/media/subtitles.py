@@ -1,0 +1,51 @@
+"""Pure subtitle conversion: SRT or VTT text to WebVTT, as browsers and Kolibri play it."""
+
+from __future__ import annotations
+
+import re
+
+_SRT_TIME = re.compile(
+    r"^\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
+    r"(.*)$")
+SUBTITLE_EXTS = ("vtt", "srt")
+
+
+def _stamp(h: str, m: str, s: str, ms: str) -> str:
+    return f"{int(h):02d}:{m}:{s}.{ms.ljust(3, '0')}"
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def srt_to_vtt(text: str) -> str:
+    """WebVTT for SubRip ``text``: a header, ``.`` millisecond separators, no cue numbers."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+    out = ["WEBVTT", ""]
+    for index, line in enumerate(lines):
+        match = _SRT_TIME.match(line)
+        if match:
+            g = match.groups()
+            out.append(f"{_stamp(*g[0:4])} --> {_stamp(*g[4:8])}{g[8].rstrip()}")
+        elif line.strip().isdigit() and index + 1 < len(lines) and _SRT_TIME.match(
+                lines[index + 1]):
+            continue  # the SRT cue number
+        else:
+            out.append(line.rstrip())
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def to_vtt(data: bytes, ext: str) -> bytes:
+    """WebVTT bytes (UTF-8) for a subtitle file with extension ``ext`` (vtt or srt)."""
+    text = _decode(data)
+    if ext == "srt":
+        return srt_to_vtt(text).encode("utf-8")
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if not text.startswith("WEBVTT"):
+        text = "WEBVTT\n\n" + text
+    return text.encode("utf-8")
