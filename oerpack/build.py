@@ -67,12 +67,14 @@ def fetch_manifest(manifest_path: Path, settings: Settings, *,
 
 def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
                   progress: ProgressCallback | None = None, make_zip: bool = True,
+                  target_size: int | None = None, allow_large_files: bool = False,
                   on_step: Callable[[str], None] | None = None) -> BuildOutcome:
     """Fetch, plan and assemble ``out_dir/<event-id>/`` and its zip."""
     fetched = fetch_manifest(manifest_path, settings, progress=progress)
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
-    package = assemble(plan, blobs, out_dir, make_zip=make_zip, on_step=on_step)
+    package = assemble(plan, blobs, out_dir, make_zip=make_zip, target_size=target_size,
+                       allow_large_files=allow_large_files, on_step=on_step)
     lock = replace(fetched.lock, channel_version=plan.channel_version,
                    content_hash=plan.content_hash)
     write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)

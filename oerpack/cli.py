@@ -13,10 +13,11 @@ import click
 
 from . import __version__
 from .build import build_package, fetch_manifest
-from .errors import ExitCode, ManifestErrors, OerpackError
+from .errors import DamagedPackageError, ExitCode, ManifestErrors, OerpackError
 from .manifest import load_manifest
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
+from .target import parse_size
 from .verify import verify_package
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,6 +57,15 @@ def _parse_mirror(ctx: click.Context, param: click.Parameter,
             raise click.BadParameter(f"{value!r} is not FROM=TO")
         pairs.append((prefix, target))
     return tuple(pairs)
+
+
+def _parse_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def fetch_options(func: F) -> F:
@@ -133,23 +143,33 @@ def fetch(ctx: click.Context, manifest: Path, **options: Any) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("dist"), show_default=True, help="Output folder.")
 @click.option("--no-zip", is_flag=True, help="Write the folder only.")
+@click.option("--target-size", callback=_parse_size, metavar="SIZE", default=None,
+              help="Labelled size of the stick, e.g. 8GB: report whether the package fits "
+              "and fail (exit 7) if it does not.")
+@click.option("--allow-large-files", is_flag=True,
+              help="Allow files of 4 GiB or more (they do not fit on FAT32).")
 @fetch_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, manifest: Path, out_dir: Path, no_zip: bool,
-          **options: Any) -> None:
+def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
+          target_size: int | None, allow_large_files: bool, **options: Any) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
     quiet = ctx.obj["quiet"]
     printer = ProgressPrinter(quiet=quiet)
     try:
         outcome = build_package(
             manifest, out_dir, _settings(**options), progress=printer, make_zip=not no_zip,
+            target_size=target_size, allow_large_files=allow_large_files,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)))
     finally:
         printer.close()
     package = outcome.package
     if not quiet:
         click.echo(f"{printer.summary()}; channel version {outcome.channel_version}", err=True)
+        for note in package.notes:
+            click.echo(f"Note: {note}", err=True)
+    if package.fit is not None:
+        click.echo(f"Stick:   {package.fit.describe()}")
     click.echo(f"Package: {package.folder} ({package.files} files)")
     if package.zip_path:
         click.echo(f"Zip:     {package.zip_path}")
@@ -167,8 +187,6 @@ def verify(path: Path) -> None:
         for name in names:
             click.echo(f"{label}: {name}")
     if not report.ok:
-        from .errors import DamagedPackageError
-
         raise DamagedPackageError(
             f"{path}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
             f"{len(report.unexpected)} unexpected file(s)",
