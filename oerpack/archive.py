@@ -16,7 +16,6 @@ STORED_EXTS = frozenset({
     "mp4", "webm", "mp3", "m4a", "ogg", "jpg", "jpeg", "png", "gif", "zip", "gz", "pdf",
     "pptx", "docx", "odp", "epub", "h5p", "xlsx", "woff", "woff2",
 })
-_UTF8_FLAG = 0x800
 _COPY_CHUNK = 1024 * 1024
 
 
@@ -62,7 +61,6 @@ def _info(name: str, size: int) -> zipfile.ZipInfo:
     info.compress_type = zipfile.ZIP_STORED if ext in STORED_EXTS else zipfile.ZIP_DEFLATED
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     info.create_system = 3
-    info.flag_bits |= _UTF8_FLAG
     info.file_size = size
     return info
 
@@ -70,8 +68,8 @@ def _info(name: str, size: int) -> zipfile.ZipInfo:
 def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None = None) -> Path:
     """Zip ``folder`` so that it unpacks to ``root/…``; written to a temporary name first.
 
-    Media that are already compressed are stored; text is deflated. Every name carries the
-    UTF-8 flag. ZIP64 extensions are used where a size or count demands them (the decision
+    Media that are already compressed are stored; text is deflated. zipfile flags every
+    non-ASCII name as UTF-8 (bit 11) in both headers; ASCII names need no flag. ZIP64 extensions are used where a size or count demands them (the decision
     depends only on sizes), so the same input always gives the same bytes. ``fingerprint``
     goes into the zip comment so an unchanged rebuild can keep the zip.
     """
