@@ -69,7 +69,8 @@ def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None 
     """Zip ``folder`` so that it unpacks to ``root/…``; written to a temporary name first.
 
     Media that are already compressed are stored; text is deflated. zipfile flags every
-    non-ASCII name as UTF-8 (bit 11) in both headers; ASCII names need no flag. ZIP64 extensions are used where a size or count demands them (the decision
+    non-ASCII name as UTF-8 (bit 11) in both headers; ASCII names need no flag. ZIP64
+    extensions are used where a size or count demands them (the decision
     depends only on sizes), so the same input always gives the same bytes. ``fingerprint``
     goes into the zip comment so an unchanged rebuild can keep the zip.
     """

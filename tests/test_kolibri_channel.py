@@ -79,7 +79,7 @@ def test_tree_shape_titles_and_mptt(tmp_path: Path) -> None:
     check_mptt(channel)
     rows = [(n.level, n.kind, n.title, n.lang) for n in channel.nodes]
     assert rows == [
-        (0, "topic", "Вебинары о сельском образовании / Rural education webinars", "ru"),
+        (0, "topic", "Вебинары о сельском образовании / Rural education webinars", "ru"),  # noqa: RUF001
         (1, "topic", "Документы / Documents", None),
         (2, "document", "Teacher guide", "en"),
         (2, "document", "Руководство для учителя", "ru"),
@@ -90,7 +90,7 @@ def test_tree_shape_titles_and_mptt(tmp_path: Path) -> None:
     video = channel.nodes[-1]
     assert (video.duration, video.learning_activities) == (2, "UD5UGM0z")
     assert channel.nodes[2].learning_activities == "wA01urpi"
-    assert channel.nodes[5].author == "Д-р Айгерим Тест"
+    assert channel.nodes[5].author == "Д-р Айгерим Тест"  # noqa: RUF001
     assert channel.skipped == ("talk.en",)
     assert {f.preset for f in channel.files} == {"document", "high_res_video"}
     assert [lang.id for lang in channel.languages] == ["en", "ru"]

@@ -96,14 +96,14 @@ def test_import_then_rebuild_with_one_changed_file(tmp_path: Path,
         (TITLES["talk"]["ru"], "ru", "document"), (TITLES["recording"]["ru"], "ru", "video"),
     }  # the PPTX (talk.en) has no node: Kolibri cannot render it
     topics = [n["title"] for n in nodes if n["kind"] == "topic"]
-    assert topics == ["Вебинары о сельском образовании / Rural education webinars",
+    assert topics == ["Вебинары о сельском образовании / Rural education webinars",  # noqa: RUF001
                       "Документы / Documents", "Вебинар 1 / Webinar 1"]
     by_title = {n["title"]: n for n in nodes}
     video = by_title[TITLES["recording"]["ru"]]
     assert video["duration"] == 2 and video["activities"] == "UD5UGM0z"
     assert video["files"][0][1:] == [True, "high_res_video"]
     talk = by_title[TITLES["talk"]["ru"]]
-    assert talk["author"] == "Д-р Айгерим Тест" and talk["license"] == "CC BY-SA"
+    assert talk["author"] == "Д-р Айгерим Тест" and talk["license"] == "CC BY-SA"  # noqa: RUF001
     assert talk["activities"] == "wA01urpi"
 
     make_pdf(tmp_path / "src/media/guide-ru.pdf", ["Исправленный текст"])

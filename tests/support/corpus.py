@@ -44,7 +44,7 @@ def write_manifest(folder: Path, *, base_url: str | None = None) -> Path:
         "oerpack": 1,
         "event": {
             "id": EVENT_ID,
-            "title": {"en": "Rural education webinars", "ru": "Вебинары о сельском образовании"},
+            "title": {"en": "Rural education webinars", "ru": "Вебинары о сельском образовании"},  # noqa: RUF001
             "subtitle": {"en": "Test event", "ru": "Тестовое мероприятие"},
             "languages": ["ru", "en"],
             "publisher": {"en": "Test publisher", "ru": "Тестовый издатель"},
@@ -58,7 +58,7 @@ def write_manifest(folder: Path, *, base_url: str | None = None) -> Path:
             "id": "webinar-1", "title": {"en": "Webinar 1", "ru": "Вебинар 1"},
             "items": [
                 {"id": "talk", "title": TITLES["talk"], "kind": "presentation",
-                 "speakers": [{"name": {"en": "Dr Aigerim Test", "ru": "Д-р Айгерим Тест"}}],
+                 "speakers": [{"name": {"en": "Dr Aigerim Test", "ru": "Д-р Айгерим Тест"}}],  # noqa: RUF001
                  "sources": [_source("en", "talk-en.pptx", base_url),
                              _source("ru", "talk-ru.pdf", base_url)]},
                 {"id": "recording", "title": TITLES["recording"], "kind": "recording",
