@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -9,9 +10,11 @@ import zipfile
 from pathlib import Path
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: Bump when the zip layout changes, so an old zip is never reused for a new layout.
+ZIP_FORMAT = "oerpack-zip-1"
 STORED_EXTS = frozenset({
     "mp4", "webm", "mp3", "m4a", "ogg", "jpg", "jpeg", "png", "gif", "zip", "gz", "pdf",
-    "pptx", "docx", "odp", "epub", "h5p",
+    "pptx", "docx", "odp", "epub", "h5p", "xlsx", "woff", "woff2",
 })
 _COPY_CHUNK = 1024 * 1024
 
@@ -27,26 +30,60 @@ def package_entries(folder: Path) -> list[tuple[str, Path]]:
     return sorted(entries)
 
 
-def write_zip(folder: Path, target: Path, *, root: str) -> Path:
+def zip_comment(fingerprint: str) -> bytes:
+    """The zip comment that names the exact content of a zip (a digest of its SHA256SUMS)."""
+    return f"{ZIP_FORMAT} {fingerprint}".encode("ascii")
+
+
+def fingerprint_of(sums_file: Path) -> str:
+    return hashlib.sha256(sums_file.read_bytes()).hexdigest()
+
+
+def zip_is_current(target: Path, folder: Path, *, root: str, fingerprint: str) -> bool:
+    """Whether ``target`` already holds exactly ``folder``: same comment, names and sizes.
+
+    Its bytes are not re-read here; ``oerpack verify`` on the zip does that.
+    """
+    try:
+        with zipfile.ZipFile(target) as archive:
+            if archive.comment != zip_comment(fingerprint):
+                return False
+            listed = [(i.filename, i.file_size) for i in archive.infolist()]
+    except (OSError, zipfile.BadZipFile):
+        return False
+    wanted = [(f"{root}/{name}", path.stat().st_size) for name, path in package_entries(folder)]
+    return listed == wanted
+
+
+def _info(name: str, size: int) -> zipfile.ZipInfo:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
+    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_STORED if ext in STORED_EXTS else zipfile.ZIP_DEFLATED
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    info.create_system = 3
+    info.file_size = size
+    return info
+
+
+def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None = None) -> Path:
     """Zip ``folder`` so that it unpacks to ``root/…``; written to a temporary name first.
 
-    Media that are already compressed are stored; text is deflated. ZIP64 extensions are
-    used only where a size demands them, so the same input always gives the same bytes.
+    Media that are already compressed are stored; text is deflated. zipfile flags every
+    non-ASCII name as UTF-8 (bit 11) in both headers; ASCII names need no flag. ZIP64
+    extensions are used where a size or count demands them (the decision
+    depends only on sizes), so the same input always gives the same bytes. ``fingerprint``
+    goes into the zip comment so an unchanged rebuild can keep the zip.
     """
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
             for name, path in package_entries(folder):
-                ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-                info = zipfile.ZipInfo(f"{root}/{name}", date_time=ZIP_EPOCH)
-                info.compress_type = (zipfile.ZIP_STORED if ext in STORED_EXTS
-                                      else zipfile.ZIP_DEFLATED)
-                info.external_attr = (stat.S_IFREG | 0o644) << 16
-                info.create_system = 3
-                info.file_size = path.stat().st_size
+                info = _info(f"{root}/{name}", path.stat().st_size)
                 with path.open("rb") as src, archive.open(
-                        info, "w", force_zip64=info.file_size >= 0xFFFFFFFF) as dst:
+                        info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT) as dst:
                     shutil.copyfileobj(src, dst, _COPY_CHUNK)
+            if fingerprint is not None:
+                archive.comment = zip_comment(fingerprint)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

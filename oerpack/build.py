@@ -72,6 +72,7 @@ def fetch_manifest(manifest_path: Path, settings: Settings, *,
 
 def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
                   progress: ProgressCallback | None = None, make_zip: bool = True,
+                  target_size: int | None = None, allow_large_files: bool = False,
                   on_step: Callable[[str], None] | None = None,
                   media: MediaOptions | None = None) -> BuildOutcome:
     """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
@@ -82,7 +83,8 @@ def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
     for note in derived.notes:
         log.warning("%s", note)
     plan = derived.plan
-    package = assemble(plan, derived.blobs, out_dir, make_zip=make_zip, on_step=on_step)
+    package = assemble(plan, derived.blobs, out_dir, make_zip=make_zip, target_size=target_size,
+                       allow_large_files=allow_large_files, on_step=on_step)
     lock = replace(fetched.lock, channel_version=plan.channel_version,
                    content_hash=plan.content_hash)
     write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)

@@ -13,12 +13,13 @@ import click
 
 from . import __version__
 from .build import build_package, fetch_manifest
-from .errors import ExitCode, ManifestErrors, OerpackError
+from .errors import DamagedPackageError, ExitCode, ManifestErrors, OerpackError
 from .manifest import load_manifest
 from .media.derive import MediaOptions
 from .media.profiles import PROFILE_NAMES, parse_size
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
+from .target import parse_size
 from .verify import verify_package
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,6 +59,15 @@ def _parse_mirror(ctx: click.Context, param: click.Parameter,
             raise click.BadParameter(f"{value!r} is not FROM=TO")
         pairs.append((prefix, target))
     return tuple(pairs)
+
+
+def _parse_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def fetch_options(func: F) -> F:
@@ -141,17 +151,26 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
 @click.option("--fit", "fit", default=None, metavar="SIZE",
               help="Choose each recording's profile so the package fits SIZE (e.g. 4GB).")
 @click.option("--no-page-images", is_flag=True, help="Do not render PDF pages for phones.")
+@click.option("--target-size", callback=_parse_size, metavar="SIZE", default=None,
+              help="Labelled size of the stick, e.g. 8GB: report whether the package fits "
+              "and fail (exit 7) if it does not.")
+@click.option("--allow-large-files", is_flag=True,
+              help="Allow files of 4 GiB or more (they do not fit on FAT32).")
 @fetch_options
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
-          video_profile: str, fit: str | None, no_page_images: bool, **options: Any) -> None:
+          video_profile: str, fit: str | None, no_page_images: bool,
+          target_size: int | None, allow_large_files: bool, **options: Any) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
     quiet = ctx.obj["quiet"]
     printer = ProgressPrinter(quiet=quiet)
     try:
         outcome = build_package(
             manifest, out_dir, _settings(**options), progress=printer, make_zip=not no_zip,
+            target_size=target_size if target_size is not None else (
+                parse_size(fit) if fit else None),
+            allow_large_files=allow_large_files,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
             media=MediaOptions(video_profile=video_profile,
                                fit=parse_size(fit) if fit else None,
@@ -161,6 +180,10 @@ def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
     package = outcome.package
     if not quiet:
         click.echo(f"{printer.summary()}; channel version {outcome.channel_version}", err=True)
+        for note in package.notes:
+            click.echo(f"Note: {note}", err=True)
+    if package.fit is not None:
+        click.echo(f"Stick:   {package.fit.describe()}")
     click.echo(f"Package: {package.folder} ({package.files} files)")
     if package.zip_path:
         click.echo(f"Zip:     {package.zip_path}")
@@ -178,8 +201,6 @@ def verify(path: Path) -> None:
         for name in names:
             click.echo(f"{label}: {name}")
     if not report.ok:
-        from .errors import DamagedPackageError
-
         raise DamagedPackageError(
             f"{path}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
             f"{len(report.unexpected)} unexpected file(s)",

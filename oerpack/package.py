@@ -13,16 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .archive import package_entries, write_zip
+from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
 from .checksums import SUMS_NAME, write_sums
 from .errors import ChecksumError, PackageError
+from .kolibri import Channel, build_channel, channel_db_path, mp4_duration, write_channel_db
 from .models import Blob
 from .pdf import read_pdf
 from .plan import Plan
-from .viewer import MediaInfo, render_readers, render_viewer
+from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
+from .viewer import MediaInfo, human_size, render_readers, render_readme, render_viewer
 
 log = logging.getLogger(__name__)
 RECORD_NAME = "oerpack.json"
+README_NAME = "README.txt"
 _CHUNK = 1024 * 1024
 
 
@@ -32,6 +35,12 @@ class PackageResult:
     zip_path: Path | None
     files: int
     bytes: int
+    channel_nodes: int = 0
+    #: Things a user should know, e.g. files that are in the viewer only.
+    notes: tuple[str, ...] = ()
+    fit: FitReport | None = None
+    zip_reused: bool = False
+    linked: int = 0
 
 
 def copy_verified(src: Path, dest: Path, *, sha256: str, key: str) -> None:
@@ -50,13 +59,43 @@ def copy_verified(src: Path, dest: Path, *, sha256: str, key: str) -> None:
     os.replace(tmp, dest)
 
 
-def build_record(plan: Plan) -> dict[str, Any]:
+def place_blob(blob: Blob, dest: Path, *, key: str) -> bool:
+    """Put ``blob`` at ``dest``; True when hard-linked, False when copied.
+
+    Only cache blobs are linked: they are named by their sha256, verified when stored and
+    never written again. A user's own local file is copied, so editing the package can never
+    change it. Linking falls back to a verified copy where the file system refuses
+    (another device, FAT32, no permission).
+    """
+    if blob.path.name == blob.sha256 and blob.path.stat().st_size == blob.size:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.link")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(blob.path, tmp)
+        except OSError:
+            pass
+        else:
+            os.replace(tmp, dest)
+            return True
+    copy_verified(blob.path, dest, sha256=blob.sha256, key=key)
+    return False
+
+
+def build_record(plan: Plan, channel: Channel | None = None) -> dict[str, Any]:
     """The machine-readable description of a package (no timestamps: it is reproducible)."""
     manifest = plan.manifest
+    node_of = {f.md5: f.node_id for f in channel.files} if channel else {}
+    skipped = set(channel.skipped) if channel else set()
     return {
         "oerpack": __version__,
         "manifest": manifest.event.id,
-        "channel": {"id": plan.channel_id, "version": plan.channel_version},
+        "channel": {
+            "id": plan.channel_id, "version": plan.channel_version,
+            "database": channel_db_path(Path(), plan.channel_id).as_posix(),
+            "nodes": len(channel.nodes) if channel else 0,
+            "root_id": channel.root_id if channel else None,
+        },
         "content_hash": plan.content_hash,
         "items": [
             {"id": item.id, "kind": item.kind, "title": item.title.as_dict(),
@@ -65,7 +104,8 @@ def build_record(plan: Plan) -> dict[str, Any]:
         ],
         "files": [
             {"key": f.key, "path": f.dest, "size": f.size, "sha256": f.sha256, "md5": f.md5,
-             "lang": f.lang, "media": f.media, "origin": f.origin, "profile": f.profile}
+             "lang": f.lang, "media": f.media, "origin": f.origin, "profile": f.profile,
+             "kolibri_node": None if f.key in skipped else node_of.get(f.md5)}
             for f in plan.files
         ],
         "derived": [
@@ -84,54 +124,125 @@ def _swap_into_place(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _place_media(plan: Plan, blobs: Mapping[str, Blob], staging: Path
+                 ) -> tuple[dict[str, str], dict[str, MediaInfo], int]:
+    """Media into Kolibri's storage layout; returns known digests, media info, links made."""
+    known: dict[str, str] = {}
+    media: dict[str, MediaInfo] = {}
+    linked = 0
+    for package_file in plan.files:
+        blob = blobs.get(package_file.key)
+        if blob is None:
+            raise PackageError(f"{package_file.key}: no fetched file to package")
+        if blob.sha256 != package_file.sha256:
+            raise ChecksumError(key=package_file.key, what="sha256",
+                                expected=package_file.sha256, actual=blob.sha256)
+        target = staging / package_file.dest
+        if package_file.dest not in known:
+            linked += place_blob(blob, target, key=package_file.key)
+            known[package_file.dest] = package_file.sha256
+        if package_file.ext == "pdf":
+            media[package_file.key] = MediaInfo(pdf=read_pdf(target))
+        elif package_file.ext == "mp4":
+            media[package_file.key] = MediaInfo(duration=mp4_duration(target))
+    for extra in plan.derived:  # posters, thumbnails, page images, subtitles
+        if extra.dest not in known:
+            linked += place_blob(blobs[extra.dest], staging / extra.dest, key=extra.of)
+            known[extra.dest] = extra.sha256
+    return known, media, linked
+
+
+def _readme_context(plan: Plan, channel: Channel, media_bytes: int) -> dict[str, Any]:
+    event = plan.manifest.event
+    return {
+        "title_en": event.title.get("en"), "title_ru": event.title.get("ru"),
+        "package_id": plan.package_id, "oerpack_version": __version__,
+        "items": len(plan.manifest.all_items()), "media_files": len(plan.files),
+        "size": human_size(media_bytes), "channel_name": channel.name,
+        "channel_id": channel.id, "channel_version": channel.version,
+        "kolibri_nodes": sum(1 for n in channel.nodes if n.kind != "topic"),
+        "viewer_only": [f"{f.key} (.{f.ext})" for f in plan.files if f.key in channel.skipped],
+    }
+
+
+def _write_text(path: Path, text: str, *, windows: bool = False) -> None:
+    """UTF-8 text; ``windows`` adds a BOM and CRLF so old Notepad shows Cyrillic right."""
+    if windows:
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    else:
+        path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _write_folder(plan: Plan, blobs: Mapping[str, Blob], staging: Path,
+                  step: Callable[[str], None]) -> tuple[Channel, int]:
+    step("placing media")
+    known, media, linked = _place_media(plan, blobs, staging)
+    step("rendering the viewer")
+    render_viewer(plan, media, staging)
+    render_readers(plan, staging)
+    step("writing the Kolibri channel")
+    durations = {key: info.duration for key, info in media.items() if info.duration}
+    channel = build_channel(plan, durations)
+    write_channel_db(channel, channel_db_path(staging, channel.id))
+    media_bytes = sum(f.size for f in plan.files)
+    _write_text(staging / README_NAME, render_readme(_readme_context(plan, channel, media_bytes)),
+                windows=True)
+    _write_text(staging / RECORD_NAME, json.dumps(build_record(plan, channel), indent=2,
+                                                  sort_keys=True, ensure_ascii=False) + "\n")
+    names = [name for name, _ in package_entries(staging) if name != SUMS_NAME]
+    write_sums(staging, names, known)
+    return channel, linked
+
+
 def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: bool = True,
+             target_size: int | None = None, allow_large_files: bool = False,
              on_step: Callable[[str], None] | None = None) -> PackageResult:
     """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``.
 
-    The folder is built under a temporary name and swapped in only when complete.
+    The folder is built under a temporary name and swapped in only when complete, checked for
+    FAT32 (names, 4 GiB files) and, with ``target_size``, for fitting the stick. An unchanged
+    zip (same SHA256SUMS) is kept rather than written again.
     """
     step = on_step or (lambda message: None)
+    check_file_sizes(((f.key, f.size) for f in plan.files), allow_large_files=allow_large_files)
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / plan.package_id
     staging = out_dir / f".{plan.package_id}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    fit = None
     try:
-        known: dict[str, str] = {}
-        media: dict[str, MediaInfo] = {}
-        step("copying media")
-        for package_file in plan.files:
-            blob = blobs.get(package_file.key)
-            if blob is None:
-                raise PackageError(f"{package_file.key}: no fetched file to package")
-            target = staging / package_file.dest
-            if package_file.dest not in known:
-                copy_verified(blob.path, target, sha256=package_file.sha256,
-                              key=package_file.key)
-                known[package_file.dest] = package_file.sha256
-            if package_file.media == "document" and package_file.ext == "pdf":
-                media[package_file.key] = MediaInfo(pdf=read_pdf(target))
-        for extra in plan.derived:  # posters, thumbnails, page images, subtitles
-            if extra.dest not in known:
-                copy_verified(blobs[extra.dest].path, staging / extra.dest,
-                              sha256=extra.sha256, key=extra.of)
-                known[extra.dest] = extra.sha256
-        step("rendering the viewer")
-        render_viewer(plan, media, staging)
-        render_readers(plan, staging)
-        (staging / RECORD_NAME).write_text(
-            json.dumps(build_record(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-            encoding="utf-8")
-        names = [name for name, _ in package_entries(staging) if name != SUMS_NAME]
-        write_sums(staging, names, known)
+        channel, linked = _write_folder(plan, blobs, staging, step)
+        entries = package_entries(staging)
+        check_names(name for name, _ in entries)
+        if target_size is not None:
+            fit = fit_report((path.stat().st_size for _, path in entries), target_size)
+            check_fits(fit)
         _swap_into_place(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    zip_path = None
-    if make_zip:
-        step("writing the zip")
-        zip_path = write_zip(final, out_dir / f"{plan.package_id}.zip", root=plan.package_id)
+    notes = tuple(f"{key}: Kolibri cannot show this file type; it is in the browser viewer only"
+                  for key in channel.skipped)
+    for note in notes:
+        log.info(note)
+    zip_path, reused = _zip(plan, final, out_dir, make_zip, step)
     entries = package_entries(final)
-    return PackageResult(folder=final, zip_path=zip_path, files=len(entries),
-                         bytes=sum(path.stat().st_size for _, path in entries))
+    return PackageResult(
+        folder=final, zip_path=zip_path, files=len(entries),
+        bytes=sum(path.stat().st_size for _, path in entries),
+        channel_nodes=sum(1 for n in channel.nodes if n.kind != "topic"), notes=notes,
+        fit=fit, zip_reused=reused, linked=linked)
+
+
+def _zip(plan: Plan, folder: Path, out_dir: Path, make_zip: bool,
+         step: Callable[[str], None]) -> tuple[Path | None, bool]:
+    if not make_zip:
+        return None, False
+    target = out_dir / f"{plan.package_id}.zip"
+    fingerprint = fingerprint_of(folder / SUMS_NAME)
+    if zip_is_current(target, folder, root=plan.package_id, fingerprint=fingerprint):
+        step("keeping the unchanged zip")
+        return target, True
+    step("writing the zip")
+    return write_zip(folder, target, root=plan.package_id, fingerprint=fingerprint), False

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from pathlib import Path
 
 from . import ids
 from .errors import OerpackError, UnresolvedSourcesError
@@ -12,6 +14,9 @@ from .fetch import FetchTask
 from .models import Item, Lock, Manifest, Source
 from .settings import Settings
 
+#: Bump when oerpack changes what it writes into the channel database, so that packages
+#: built by the new oerpack import over old ones (Kolibri ignores a re-used version).
+CHANNEL_FORMAT = "oerpack-channel-1"
 MEDIA_BY_EXT = {"pdf": "document", "mp4": "video", "webm": "video", "mp3": "audio"}
 
 
@@ -143,9 +148,26 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
                 content_hash=content_hash, files=tuple(files))
 
 
+def _canonical(value: object, base: Path) -> object:
+    """JSON-able view of manifest records without what does not reach the package: source
+    line numbers and where the manifest sits on disk."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name), base) for f in fields(value)
+                if f.name != "line"}
+    if isinstance(value, tuple | list):
+        return [_canonical(each, base) for each in value]
+    if isinstance(value, Path):
+        return value.relative_to(base).as_posix() if value.is_relative_to(base) else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def _content_hash(manifest: Manifest, files: list[PackageFile]) -> str:
-    """A digest of everything a package shows: the manifest's content and every file."""
-    manifest_view = repr((manifest.event, manifest.items, manifest.sections))
-    payload = json.dumps([manifest_view.replace(str(manifest.path.parent), ""),
-                          [(f.key, f.sha256, f.ext) for f in files]])
+    """A digest of everything a package shows: the manifest's content, every file, and the
+    channel format; the channel version goes up exactly when it changes."""
+    view = _canonical((manifest.event, manifest.items, manifest.sections),
+                      manifest.path.parent)
+    payload = json.dumps([CHANNEL_FORMAT, view, [(f.key, f.sha256, f.ext) for f in files]],
+                         sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

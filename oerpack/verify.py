@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from .archive import package_entries
 from .checksums import SUMS_NAME, parse_sums
 from .errors import DamagedPackageError
 
 _CHUNK = 1024 * 1024
-IGNORED = frozenset({"System Volume Information", ".Trashes", ".Spotlight-V100", ".fseventsd"})
+#: What operating systems add to a stick on their own; never part of a package.
+IGNORED = frozenset({"System Volume Information", ".Trashes", ".Spotlight-V100", ".fseventsd",
+                     "$RECYCLE.BIN", ".TemporaryItems"})
+
+Opener = Callable[[], IO[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +28,14 @@ class VerifyReport:
     missing: tuple[str, ...] = ()
     corrupt: tuple[str, ...] = ()
     unexpected: tuple[str, ...] = ()
+    root: str = ""
 
     @property
     def ok(self) -> bool:
         return not (self.missing or self.corrupt or self.unexpected)
 
 
-def _digest(handle: BinaryIO, on_bytes: Callable[[int], None] | None) -> str:
+def _digest(handle: IO[bytes], on_bytes: Callable[[int], None] | None) -> str:
     digest = hashlib.sha256()
     while chunk := handle.read(_CHUNK):
         digest.update(chunk)
@@ -38,11 +44,19 @@ def _digest(handle: BinaryIO, on_bytes: Callable[[int], None] | None) -> str:
     return digest.hexdigest()
 
 
-def _folder_members(folder: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:
+def _file_opener(path: Path) -> Opener:
+    return lambda: path.open("rb")
+
+
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Opener:
+    return lambda: archive.open(info)
+
+
+def _folder_members(folder: Path) -> Iterator[tuple[str, Opener]]:
     for name, path in package_entries(folder):
-        if name.split("/", 1)[0] in IGNORED:
+        if name.split("/", 1)[0] in IGNORED or path.name.startswith("._"):
             continue
-        yield name, (lambda p=path: p.open("rb"))
+        yield name, _file_opener(path)
 
 
 def _find_root(folder: Path) -> Path:
@@ -52,52 +66,89 @@ def _find_root(folder: Path) -> Path:
     candidates = sorted(p.parent for p in folder.glob(f"*/{SUMS_NAME}"))
     if len(candidates) == 1:
         return candidates[0]
-    raise DamagedPackageError(f"{folder}: no {SUMS_NAME} found",
+    found = f"{len(candidates)} packages" if candidates else f"no {SUMS_NAME}"
+    raise DamagedPackageError(f"{folder}: {found} found",
                               hint="point 'oerpack verify' at the package folder or its zip")
 
 
 def verify_package(path: Path, *,
                    on_bytes: Callable[[int], None] | None = None) -> VerifyReport:
-    """Compare every file with SHA256SUMS; report missing, corrupt and unexpected files."""
-    if path.is_file() and zipfile.is_zipfile(path):
+    """Compare every file with SHA256SUMS; report missing, corrupt and unexpected files.
+
+    Raises DamagedPackageError when there is no usable SHA256SUMS or the zip cannot be read.
+    """
+    if path.is_file():
+        if not zipfile.is_zipfile(path):
+            raise DamagedPackageError(f"{path}: not a zip, or a damaged one",
+                                      hint="copy the zip again from a good copy")
         return _verify_zip(path, on_bytes)
     if not path.is_dir():
         raise DamagedPackageError(f"{path}: not a package folder or zip",
-                                  hint="give the package folder, the stick's mount point or the zip")
+                                  hint="give the package folder, the stick or the zip")
     root = _find_root(path)
-    expected = _read_sums((root / SUMS_NAME).read_text(encoding="utf-8"), str(root / SUMS_NAME))
-    return _compare(expected, _folder_members(root), on_bytes)
+    sums_path = root / SUMS_NAME
+    try:
+        text = sums_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DamagedPackageError(f"{sums_path}: cannot be read: {exc}",
+                                  hint="the checksum list itself is damaged") from None
+    expected = _read_sums(text, str(sums_path))
+    report = _compare(expected, _folder_members(root), on_bytes)
+    return _with_root(report, str(root))
+
+
+def _with_root(report: VerifyReport, root: str) -> VerifyReport:
+    return VerifyReport(checked=report.checked, missing=report.missing, corrupt=report.corrupt,
+                        unexpected=report.unexpected, root=root)
 
 
 def _read_sums(text: str, source: str) -> dict[str, str]:
     try:
-        return parse_sums(text, source=source)
+        sums = parse_sums(text, source=source)
     except ValueError as exc:
         raise DamagedPackageError(str(exc), hint="the checksum list itself is damaged") from None
+    if not sums:
+        raise DamagedPackageError(f"{source}: lists no files",
+                                  hint="the checksum list itself is damaged")
+    return sums
 
 
 def _verify_zip(path: Path, on_bytes: Callable[[int], None] | None) -> VerifyReport:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [i.filename for i in archive.infolist() if not i.is_dir()]
-            sums_names = sorted((n for n in names if n.rsplit("/", 1)[-1] == SUMS_NAME),
-                                key=len)
-            if not sums_names:
-                raise DamagedPackageError(f"{path}: no {SUMS_NAME} in the zip")
-            prefix = sums_names[0][: -len(SUMS_NAME)]
-            expected = _read_sums(archive.read(sums_names[0]).decode("utf-8"),
-                                  f"{path}:{sums_names[0]}")
-            members = ((n[len(prefix):], (lambda n=n: archive.open(n)))
-                       for n in names if n.startswith(prefix))
-            return _compare(expected, members, on_bytes)
-    except zipfile.BadZipFile as exc:
-        raise DamagedPackageError(f"{path}: damaged zip: {exc}") from None
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            sums_infos = sorted((i for i in infos if i.filename.rsplit("/", 1)[-1] == SUMS_NAME),
+                                key=lambda i: len(i.filename))
+            if not sums_infos:
+                raise DamagedPackageError(f"{path}: no {SUMS_NAME} in the zip",
+                                          hint="this zip is not an oerpack package")
+            prefix = sums_infos[0].filename[: -len(SUMS_NAME)]
+            try:
+                text = archive.read(sums_infos[0]).decode("utf-8")
+            except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as exc:
+                raise DamagedPackageError(f"{path}: {SUMS_NAME} cannot be read: {exc}") from None
+            expected = _read_sums(text, f"{path}:{sums_infos[0].filename}")
+            report = _compare(expected, _zip_members(archive, infos, prefix), on_bytes)
+            return _with_root(report, f"{path}:{prefix}")
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DamagedPackageError(f"{path}: damaged zip: {exc}",
+                                  hint="copy the zip again from a good copy") from None
 
 
-def _compare(expected: dict[str, str], members: Iterator[tuple[str, Callable[[], BinaryIO]]],
+def _zip_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                 prefix: str) -> Iterator[tuple[str, Opener]]:
+    """Members below ``prefix`` by their package name; anything else keeps its full name
+    (so it is reported as unexpected)."""
+    for info in infos:
+        name = info.filename
+        yield (name[len(prefix):] if name.startswith(prefix) else f"/{name}"), \
+            _zip_opener(archive, info)
+
+
+def _compare(expected: dict[str, str], members: Iterable[tuple[str, Opener]],
              on_bytes: Callable[[int], None] | None) -> VerifyReport:
-    seen: set[str] = set()
-    corrupt: list[str] = []
+    counts: Counter[str] = Counter()
+    corrupt: set[str] = set()
     unexpected: list[str] = []
     for name, opener in members:
         if name == SUMS_NAME:
@@ -105,14 +156,14 @@ def _compare(expected: dict[str, str], members: Iterator[tuple[str, Callable[[],
         if name not in expected:
             unexpected.append(name)
             continue
-        seen.add(name)
+        counts[name] += 1
         try:
             with opener() as handle:
                 actual = _digest(handle, on_bytes)
-        except (OSError, zipfile.BadZipFile):
+        except (OSError, zipfile.BadZipFile, EOFError):
             actual = ""
-        if actual != expected[name]:
-            corrupt.append(name)
-    missing = sorted(set(expected) - seen)
-    return VerifyReport(checked=len(seen), missing=tuple(missing), corrupt=tuple(sorted(corrupt)),
-                        unexpected=tuple(sorted(unexpected)))
+        if actual != expected[name] or counts[name] > 1:
+            corrupt.add(name)
+    missing = sorted(set(expected) - set(counts))
+    return VerifyReport(checked=len(counts), missing=tuple(missing),
+                        corrupt=tuple(sorted(corrupt)), unexpected=tuple(sorted(unexpected)))

@@ -214,3 +214,15 @@ def render_readers(plan: Plan, out_dir: Path) -> list[Path]:
             original="../../" + package_file.dest), encoding="utf-8")
         written.append(target)
     return written
+
+
+def render_readme(context: Mapping[str, Any]) -> str:
+    """README.txt for the package root from ``templates/README.txt.j2`` (plain text, so not
+    autoescaped; undefined names are still errors)."""
+    root = templates_root()
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
+        autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    return env.get_template("README.txt.j2").render(context)

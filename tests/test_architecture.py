@@ -51,3 +51,14 @@ def test_library_code_does_not_print_or_exit(path: Path) -> None:
                 else "")
             assert name not in {"print", "input", "sys.exit", "exit"} or (
                 path.name == "progress.py" and name == "print"), f"{path.name}: {name}"
+
+
+def test_every_subpackage_is_shipped() -> None:
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    shipped = set(config["options"]["packages"].split())
+    found = {"oerpack." + p.parent.relative_to(PACKAGE).as_posix().replace("/", ".")
+             for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE}
+    assert found | {"oerpack", "oerpack.templates"} == shipped

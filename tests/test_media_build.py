@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from oerpack.build import build_package
 from oerpack.errors import DoesNotFitError
-from oerpack.media.derive import MediaOptions
+from oerpack.media.derive import PACKAGE_OVERHEAD, MediaOptions
 from oerpack.settings import Settings
 from tests.support.media import make_pdf, make_video
 from tests.support.office import make_docx, make_pptx
@@ -170,7 +170,7 @@ def test_fit_picks_a_smaller_profile_when_the_original_is_too_big(
                    check=True)  # noisy, ~3 MB: far above the profiles' bitrate caps
     sizes = {p.name: p.stat().st_size for p in (manifest.parent / "files").iterdir()}
     # Room for everything but the original recording; 3 s at 'lite' is at most ~160 KB.
-    capacity = int((sum(sizes.values()) - sizes["talk.mp4"] + 300_000) / 0.93)
+    capacity = int((sum(sizes.values()) - sizes["talk.mp4"] + 300_000 + PACKAGE_OVERHEAD) / 0.93)
     folder, record = _build(manifest, tmp_path, MediaOptions(fit=capacity, page_images=False))
     talk = next(f for f in record["files"] if f["key"] == "talk.en")  # type: ignore[attr-defined]
     assert talk["profile"] in ("standard", "lite") and talk["size"] < sizes["talk.mp4"]

@@ -70,8 +70,13 @@ def plan_profiles(plan: Plan, options: MediaOptions,
                      for f in videos)
     other = sum(f.size for f in plan.files if f.media != "video")
     other += sum(f.size for f in plan.files if f.ext in OFFICE_EXTS)  # their PDFs, roughly
+    other += PACKAGE_OVERHEAD
     return profiles.choose_profiles(tuple(_recording(f, durations) for f in videos),
                            other_bytes=other, capacity=options.fit, margin=options.margin)
+
+
+# Room for what is not media: the viewer and its search data, the channel database, README.
+PACKAGE_OVERHEAD = 512 * 1024
 
 
 def _recording(package_file: PackageFile, durations: Mapping[str, float]) -> Recording:

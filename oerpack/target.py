@@ -1,0 +1,99 @@
+"""Pure checks against the medium a package is copied to: FAT32/Windows names, the 4 GiB
+file limit and whether the package fits a stick of a given size."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import DoesNotFitError, PackageError
+
+FAT32_MAX_FILE = 4 * 1024**3 - 1
+#: FAT32 cluster size Windows uses for volumes of 8-32 GB; files are rounded up to it.
+CLUSTER = 32 * 1024
+#: Share of a stick's labelled size kept back for the file system and vendor rounding.
+RESERVE = 0.03
+_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
+          "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]I?B|B)?\s*$", re.IGNORECASE)
+_BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f]')
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+
+
+def parse_size(text: str) -> int:
+    """``8GB`` → 8_000_000_000 (sticks are sold in decimal units); ``8GiB`` is binary."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a size like 8GB, 16GB or 7.5GiB")
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
+
+
+def name_problems(names: Iterable[str]) -> list[str]:
+    """Why each problematic relative posix path cannot be written to FAT32 or Windows."""
+    problems = []
+    seen: dict[str, str] = {}
+    for name in names:
+        for part in name.split("/"):
+            stem = part.split(".")[0].lower()
+            if _BAD_CHARS.search(part) or part.endswith((" ", ".")) or stem in _RESERVED \
+                    or len(part) > 255 or not part:
+                problems.append(f"{name}: {part!r} is not a valid FAT32/Windows name")
+        folded = name.casefold()
+        if folded in seen:
+            problems.append(f"{name}: differs only in case from {seen[folded]}")
+        seen[folded] = name
+    return problems
+
+
+def check_file_sizes(sizes: Iterable[tuple[str, int]], *, allow_large_files: bool) -> None:
+    """Refuse files FAT32 cannot hold unless the caller opted in."""
+    large = [name for name, size in sizes if size > FAT32_MAX_FILE]
+    if large and not allow_large_files:
+        raise DoesNotFitError(
+            f"{len(large)} file(s) are 4 GiB or larger and cannot be stored on FAT32: "
+            + ", ".join(large[:3]),
+            hint="re-encode them smaller, or pass --allow-large-files for exFAT/NTFS sticks")
+
+
+def check_names(names: Iterable[str]) -> None:
+    problems = name_problems(names)
+    if problems:
+        raise PackageError(f"{len(problems)} name(s) not valid on FAT32/Windows: "
+                           + "; ".join(problems[:3]))
+
+
+@dataclass(frozen=True, slots=True)
+class FitReport:
+    """How a package compares with a stick of ``target`` bytes (labelled size)."""
+
+    target: int
+    needed: int
+    usable: int
+
+    @property
+    def fits(self) -> bool:
+        return self.needed <= self.usable
+
+    def describe(self) -> str:
+        verdict = (f"fits, {_gb(self.usable - self.needed)} to spare" if self.fits
+                   else f"does NOT fit: {_gb(self.needed - self.usable)} too much")
+        return (f"needs {_gb(self.needed)} on FAT32; a {_gb(self.target)} stick holds about "
+                f"{_gb(self.usable)}: {verdict}")
+
+
+def _gb(size: int) -> str:
+    return f"{size / 1000**3:.2f} GB" if size >= 1000**3 else f"{size / 1000**2:.1f} MB"
+
+
+def fit_report(sizes: Iterable[int], target: int) -> FitReport:
+    """Space on FAT32 (each file rounded up to a cluster) against the stick's usable space."""
+    needed = sum(-(-size // CLUSTER) * CLUSTER if size else 0 for size in sizes)
+    return FitReport(target=target, needed=needed, usable=int(target * (1 - RESERVE)))
+
+
+def check_fits(report: FitReport) -> None:
+    if not report.fits:
+        raise DoesNotFitError(f"the package {report.describe()}",
+                              hint="use a larger stick or leave out some sources")
