@@ -16,6 +16,7 @@ from . import __version__
 from .archive import package_entries, write_zip
 from .checksums import SUMS_NAME, write_sums
 from .errors import ChecksumError, PackageError
+from .media.mp4 import video_duration
 from .models import Blob
 from .pdf import read_pdf
 from .plan import Plan
@@ -106,6 +107,8 @@ def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: 
                 known[package_file.dest] = package_file.sha256
             if package_file.media == "document" and package_file.ext == "pdf":
                 media[package_file.key] = MediaInfo(pdf=read_pdf(target))
+            elif package_file.media == "video" and package_file.ext in ("mp4", "m4v", "mov"):
+                media[package_file.key] = MediaInfo(duration=video_duration(target))
         step("rendering the viewer")
         render_viewer(plan, media, staging)
         (staging / RECORD_NAME).write_text(

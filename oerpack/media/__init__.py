@@ -1,0 +1,1 @@
+"""Reading facts out of packaged media files (video durations) without third-party tools."""
