@@ -9,6 +9,9 @@ and first-contentful-paint times, search-index build time, and search latency
     .venv/bin/python benchmarks/bench_viewer.py [--items 1000] [--text-chars 2000]
 """
 
+# Russian queries are Cyrillic on purpose.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import argparse
@@ -20,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, for tests.support
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from oerpack.viewer import ASSETS_DIR, SEARCH_DATA, render_viewer  # noqa: E402
-from tests.support.viewer_data import synthetic_plan  # noqa: E402
+from oerpack.viewer import ASSETS_DIR, SEARCH_DATA, render_viewer
+from tests.support.viewer_data import synthetic_plan
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,7 +48,8 @@ def _open_once(page: object, url: str) -> dict[str, float]:
       const nav = performance.getEntriesByType('navigation')[0];
       const fcp = performance.getEntriesByName('first-contentful-paint')[0];
       return {load: nav.loadEventEnd, dcl: nav.domContentLoadedEventEnd,
-              fcp: fcp ? fcp.startTime : -1, index: window.oerpackViewer.indexMs(), ready: window.oerpackViewer.readyAt(),
+              fcp: fcp ? fcp.startTime : -1, index: window.oerpackViewer.indexMs(),
+              ready: window.oerpackViewer.readyAt(),
               nodes: document.getElementsByTagName('*').length};
     }""")
 
@@ -82,7 +86,8 @@ def main() -> None:
         render_s = time.perf_counter() - started
         html_kb = (out / "index.html").stat().st_size / 1000
         data_kb = (out / ASSETS_DIR / SEARCH_DATA).stat().st_size / 1000
-        print(f"items: {args.items} ({len(plan.files)} files, {args.text_chars} chars of text each)")
+        print(f"items: {args.items} ({len(plan.files)} files, "
+              f"{args.text_chars} chars of text each)")
         print(f"render_viewer: {render_s * 1000:.0f} ms")
         print(f"index.html: {html_kb:.0f} KB; {SEARCH_DATA}: {data_kb:.0f} KB")
         with sync_playwright() as pw:
@@ -91,7 +96,8 @@ def main() -> None:
                 viewport={"width": 1280, "height": 900})
             page = context.new_page()
             external: list[str] = []
-            page.on("request", lambda r: None if r.url.startswith("file:") else external.append(r.url))
+            page.on("request",
+                    lambda r: None if r.url.startswith("file:") else external.append(r.url))
             opens = [_open_once(page, (out / "index.html").as_uri()) for _ in range(args.opens)]
             times, counts = _latencies(page, args.rounds)
             context.close()

@@ -155,7 +155,7 @@ class _Viewer:
         out = {}
         for lang in self.ui_langs:
             first, last = (human_date(d, self.strings[lang]) for d in (days[0], days[-1]))
-            out[lang] = first if first == last else f"{first} – {last}"
+            out[lang] = first if first == last else f"{first} \u2013 {last}"
         return out
 
     def organisers(self) -> list[list[dict[str, Any]]]:
