@@ -174,6 +174,7 @@ def test_every_ui_string_used_exists_in_both_languages() -> None:
     js = (templates_root() / "static" / "viewer.js").read_text(encoding="utf-8")
     used |= set(re.findall(r'\bstr\("([a-z_]+)"\)', js))
     used |= {f"kind_{kind}" for kind in ("presentation", "recording", "document")}
+    used |= {"page", "pages"}
     assert used, "the templates should use UI strings"
     assert used <= strings["en"].keys(), used - strings["en"].keys()
 
