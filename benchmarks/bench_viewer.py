@@ -112,7 +112,8 @@ def main() -> None:
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     print(f"search latency over {len(times)} searches: median {statistics.median(times):.1f} ms, "
           f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms")
-    print("hits per query: " + ", ".join(f"{q!r}={n}" for q, n in counts.items()))
+    listed = ", ".join(f"{q!r}={n}" for q, n in counts.items())
+    print(f"results listed per query (at most 50): {listed}")
     print(f"requests outside file://: {len(external)}")
 
 
