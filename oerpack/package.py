@@ -16,7 +16,8 @@ from . import __version__
 from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
 from .checksums import SUMS_NAME, write_sums
 from .errors import ChecksumError, PackageError
-from .kolibri import Channel, build_channel, channel_db_path, mp4_duration, write_channel_db
+from .kolibri import Channel, build_channel, channel_db_path, write_channel_db
+from .media.mp4 import video_duration
 from .models import Blob
 from .pdf import read_pdf
 from .plan import Plan
@@ -143,8 +144,8 @@ def _place_media(plan: Plan, blobs: Mapping[str, Blob], staging: Path
             known[package_file.dest] = package_file.sha256
         if package_file.ext == "pdf":
             media[package_file.key] = MediaInfo(pdf=read_pdf(target))
-        elif package_file.ext == "mp4":
-            media[package_file.key] = MediaInfo(duration=mp4_duration(target))
+        elif package_file.media == "video" and package_file.ext in ("mp4", "m4v", "mov"):
+            media[package_file.key] = MediaInfo(duration=video_duration(target))
     for extra in plan.derived:  # posters, thumbnails, page images, subtitles
         if extra.dest not in known:
             linked += place_blob(blobs[extra.dest], staging / extra.dest, key=extra.of)

@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
@@ -19,6 +20,8 @@ from .pdf import PdfInfo
 from .plan import PackageFile, Plan
 
 ASSETS_DIR = "assets"
+SEARCH_DATA = "search-data.js"
+VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/mp4"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,7 @@ class MediaInfo:
 
     pdf: PdfInfo | None = None
     duration: float | None = None
+    poster: str | None = None  # package-relative path of a still image, if the build made one
 
 
 def templates_root() -> Traversable:
@@ -55,6 +59,32 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def human_duration(seconds: float | None) -> str | None:
+    """``m:ss`` or ``h:mm:ss``, rounded to the second; None when unknown."""
+    if seconds is None:
+        return None
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def human_date(day: date, strings: Mapping[str, str]) -> str:
+    """``1 October 2020`` in the UI language whose ``strings`` are given."""
+    return f"{day.day} {strings[f'month_{day.month}']} {day.year}"
+
+
+def _environment() -> jinja2.Environment:
+    """Strict, autoescaping Jinja2 over the packaged templates."""
+    root = templates_root()
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    )
+    env.filters["script_json"] = script_json
+    return env
+
+
 class _Viewer:
     def __init__(self, plan: Plan, media: Mapping[str, MediaInfo]) -> None:
         self.plan = plan
@@ -63,6 +93,7 @@ class _Viewer:
         event = plan.manifest.event
         self.ui_langs = tuple(lang for lang in self.strings)
         self.default_lang = event.languages[0] if event.languages[0] in self.strings else "en"
+        self.items = {item.id: item for item in plan.manifest.all_items()}
 
     def text(self, value: Text | None) -> list[dict[str, Any]]:
         """One rendering per UI language, each with the language it is really in."""
@@ -80,15 +111,15 @@ class _Viewer:
 
     def file_view(self, package_file: PackageFile) -> dict[str, Any]:
         info = self.media.get(package_file.key, MediaInfo())
-        item = next(i for i in self.plan.manifest.all_items() if i.id == package_file.item_id)
-        title = item.title.get(package_file.lang, self.plan.manifest.event.languages)
+        item = self.items[package_file.item_id]
         download_name = f"{item.id}-{package_file.lang}.{package_file.ext}"
         return {
             "key": package_file.key, "lang": package_file.lang, "media": package_file.media,
             "href": package_file.dest, "ext": package_file.ext,
+            "mime": VIDEO_TYPES.get(package_file.ext, ""),
             "size": human_size(package_file.size), "bytes": package_file.size,
             "pages": info.pdf.pages if info.pdf else None,
-            "duration": info.duration, "download_name": download_name, "title": title,
+            "duration": human_duration(info.duration), "download_name": download_name,
             **self.derived_view(package_file),
         }
 
@@ -105,24 +136,47 @@ class _Viewer:
         }
 
     def item_view(self, item: Item) -> dict[str, Any]:
+        files = [self.file_view(f) for f in self.plan.files_of(item)]
         return {
             "id": item.id, "kind": item.kind, "title": self.text(item.title),
             "group": self.text(item.group), "description": self.text(item.description),
             "speakers": [
                 {"name": self.text(s.name), "role": self.text(s.role),
                  "organisation": self.text(s.organisation)} for s in item.speakers],
-            "files": [self.file_view(f) for f in self.plan.files_of(item)],
+            "langs": sorted({f["lang"] for f in files}),
+            "size": human_size(sum(f["bytes"] for f in files)),
+            "files": files,
         }
 
     def section_view(self, section: Section) -> dict[str, Any]:
         return {
             "id": section.id, "title": self.text(section.title),
             "date": section.date.isoformat() if section.date else None,
+            "date_text": {lang: human_date(section.date, self.strings[lang])
+                          for lang in self.ui_langs} if section.date else None,
             "start": section.start, "end": section.end, "timezone": section.timezone,
             "organiser": self.text(section.organiser),
             "description": self.text(section.description),
             "entries": [self.item_view(item) for item in section.items],
         }
+
+    def event_dates(self) -> dict[str, str] | None:
+        """The first to the last webinar date, per UI language."""
+        days = sorted(s.date for s in self.plan.manifest.sections if s.date)
+        if not days:
+            return None
+        out = {}
+        for lang in self.ui_langs:
+            first, last = (human_date(d, self.strings[lang]) for d in (days[0], days[-1]))
+            out[lang] = first if first == last else f"{first} \u2013 {last}"
+        return out
+
+    def organisers(self) -> list[list[dict[str, Any]]]:
+        seen: list[Text] = []
+        for section in self.plan.manifest.sections:
+            if section.organiser and section.organiser not in seen:
+                seen.append(section.organiser)
+        return [self.text(t) for t in seen]
 
     def context(self) -> dict[str, Any]:
         manifest = self.plan.manifest
@@ -135,16 +189,22 @@ class _Viewer:
                 "publisher": self.text(event.publisher), "license": event.license,
                 "license_owner": self.text(event.license_owner),
                 "contacts": list(event.contacts), "pages": list(event.pages),
+                "dates": self.event_dates(), "organisers": self.organisers(),
             },
             "documents": [self.item_view(item) for item in manifest.items],
             "sections": [self.section_view(section) for section in manifest.sections],
             "strings": self.strings, "ui_langs": self.ui_langs,
             "default_lang": self.default_lang, "assets": ASSETS_DIR,
+            "search_data": SEARCH_DATA,
         }
 
     def search_records(self) -> list[dict[str, Any]]:
+        """One record per packaged file: what the search box matches and shows."""
         records = []
-        for item in self.plan.manifest.all_items():
+        manifest = self.plan.manifest
+        where = {item.id: section.title.joined() for section in manifest.sections
+                 for item in section.items}
+        for item in manifest.all_items():
             speakers = " ".join(
                 " ".join(t.joined() for t in (s.name, s.role, s.organisation) if t)
                 for s in item.speakers)
@@ -152,36 +212,39 @@ class _Viewer:
                 info = self.media.get(package_file.key, MediaInfo())
                 records.append({
                     "id": package_file.key, "item": item.id, "lang": package_file.lang,
+                    "kind": item.kind, "media": package_file.media,
                     "title": item.title.as_dict(), "speakers": speakers,
                     "description": item.description.joined() if item.description else "",
+                    "context": " ".join(filter(None, (
+                        where.get(item.id), item.group.joined() if item.group else None))),
                     "text": info.pdf.text if info.pdf else "",
                     "href": package_file.dest,
                 })
         return records
 
 
-def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> list[Path]:
-    """Write index.html and the viewer's assets into ``out_dir``; returns the written paths."""
-    viewer = _Viewer(plan, media)
-    root = templates_root()
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-    )
-    env.filters["script_json"] = script_json
-    html = env.get_template("index.html.j2").render(viewer.context())
-    written = [out_dir / "index.html"]
-    written[0].write_text(html, encoding="utf-8")
-    assets = out_dir / ASSETS_DIR
-    assets.mkdir(parents=True, exist_ok=True)
-    static = root / "static"
-    for entry in sorted(static.iterdir(), key=lambda e: e.name):
-        if entry.is_file():
+def _copy_static(root: Traversable, assets: Path) -> list[Path]:
+    written = []
+    for entry in sorted((root / "static").iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.endswith((".js", ".css")):
             target = assets / entry.name
             with entry.open("rb") as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst)
             written.append(target)
-    data = assets / "search-data.js"
+    return written
+
+
+def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> list[Path]:
+    """Write index.html and the viewer's assets into ``out_dir``; returns the written paths."""
+    viewer = _Viewer(plan, media)
+    html = _environment().get_template("index.html.j2").render(viewer.context())
+    written = [out_dir / "index.html"]
+    written[0].write_text(html, encoding="utf-8")
+    assets = out_dir / ASSETS_DIR
+    assets.mkdir(parents=True, exist_ok=True)
+    written += _copy_static(templates_root(), assets)
+    data = assets / SEARCH_DATA
+    # A script file, not JSON: browsers refuse fetch/XHR on file:// but run <script src>.
     data.write_text("window.OERPACK_SEARCH = " + script_json(viewer.search_records()) + ";\n"
                     "window.OERPACK_STRINGS = " + script_json(viewer.strings) + ";\n",
                     encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from oerpack.kolibri import build_channel, channel_db_path, mp4_duration, write_channel_db
+from oerpack.kolibri import build_channel, channel_db_path, write_channel_db
 from oerpack.kolibri.schema import TABLES
 from oerpack.kolibri.tree import Channel, license_fields
 from oerpack.manifest import load_manifest
@@ -151,10 +151,3 @@ def test_database_has_every_schema_5_column_and_is_reproducible(tmp_path: Path) 
         assert db.execute("SELECT count(*) FROM content_contentnode").fetchone() == (7,)
 
 
-def test_mp4_duration(tmp_path: Path) -> None:
-    from tests.support.media import make_video
-
-    video = make_video(tmp_path / "v.mp4", seconds=1.5)
-    assert mp4_duration(video) == pytest.approx(1.5, abs=0.1)
-    (tmp_path / "x.mp4").write_bytes(b"not a video")
-    assert mp4_duration(tmp_path / "x.mp4") is None

@@ -1,1 +1,2 @@
-"""Media derived at build time: transcoded video, converted documents, posters, page images."""
+"""Media at build time: facts read from files (durations), transcoded video, converted
+documents, posters and page images."""
