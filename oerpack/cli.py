@@ -13,11 +13,14 @@ import click
 
 from . import __version__
 from .build import build_package, fetch_manifest
-from .errors import ExitCode, ManifestErrors, OerpackError
+from .cache import Cache
+from .errors import ExitCode, FetchInterruptedError, ManifestErrors, OerpackError
+from .lock import lock_path
 from .manifest import load_manifest
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
 from .verify import verify_package
+from .viewer import human_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +28,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _fail(error: OerpackError) -> None:
     errors = error.errors if isinstance(error, ManifestErrors) else [error]
     for each in errors:
-        click.echo(f"Error: {each.message}", err=True)
+        prefix = "" if each.exit_code == ExitCode.INTERRUPTED else "Error: "
+        click.echo(f"{prefix}{each.message}", err=True)
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
     sys.exit(int(error.exit_code))
@@ -69,8 +73,13 @@ def fetch_options(func: F) -> F:
         click.option("--offline", is_flag=True, help="Use only the cache; fetch nothing."),
         click.option("--jobs", "-j", type=click.IntRange(1, 32), default=4, show_default=True,
                      help="Parallel downloads."),
+        click.option("--per-host", type=click.IntRange(1, 32), default=4, show_default=True,
+                     help="Connections to one host at a time."),
         click.option("--retries", type=click.IntRange(0, 100), default=5, show_default=True,
                      help="Attempts per file after the first."),
+        click.option("--backoff", type=click.FloatRange(0, 600), default=1.0,
+                     show_default=True, help="First retry delay in seconds; doubles each "
+                     "retry (with jitter), at most 60 s; Retry-After is honoured."),
         click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0,
                      show_default=True, help="Seconds without data before a retry."),
     ]
@@ -80,9 +89,11 @@ def fetch_options(func: F) -> F:
 
 
 def _settings(cache_dir: Path | None, mirrors: tuple[tuple[str, str], ...], offline: bool,
-              jobs: int, retries: int, timeout: float) -> Settings:
+              jobs: int, per_host: int, retries: int, backoff: float,
+              timeout: float) -> Settings:
     return Settings(cache_dir=cache_dir or default_cache_dir(), mirrors=mirrors,
-                    offline=offline, jobs=jobs, retries=retries, read_timeout=timeout)
+                    offline=offline, jobs=jobs, per_host=per_host, retries=retries,
+                    backoff=backoff, read_timeout=timeout)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,14 +129,46 @@ def validate(manifest: Path) -> None:
 @fetch_options
 @click.pass_context
 @handle_errors
-def fetch(ctx: click.Context, manifest: Path, **options: Any) -> None:
-    """Download every source into the cache and update the lock file."""
+def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
+    """Download every source into the cache and update the lock file.
+
+    Interrupted or failed downloads resume on the next run; Ctrl-C exits with 130."""
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
         fetch_manifest(manifest, _settings(**options), progress=printer)
-    finally:
+    except FetchInterruptedError:
+        printer.close()  # the error's message is the summary line
+        raise
+    except OerpackError:
         printer.close()
         click.echo(printer.summary(), err=True)
+        raise
+    printer.close()
+    if not ctx.obj["quiet"]:
+        click.echo(printer.summary(), err=True)
+
+
+@main.command("cache")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The cache to show [default: ~/.cache/oerpack].")
+@click.option("--prune", is_flag=True, help="Remove files no known lock file references.")
+@click.option("--keep", multiple=True, type=click.Path(path_type=Path), metavar="MANIFEST",
+              help="With --prune: also keep what this manifest's lock pins (repeatable).")
+@handle_errors
+def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -> None:
+    """Show the download cache's size; --prune removes what no lock file references.
+
+    Every fetch registers its manifest's lock file in the cache, so pruning keeps the files
+    of every manifest fetched with this cache whose lock file still exists."""
+    cache = Cache(cache_dir or default_cache_dir())
+    if prune:
+        done = cache.prune(tuple(lock_path(m) for m in keep))
+        click.echo(f"Pruned {done.removed} file(s), {human_size(done.removed_bytes)}; kept "
+                   f"{done.kept} referenced by {len(done.lock_files)} lock file(s)")
+    usage = cache.usage()
+    click.echo(f"{cache.root}: {usage.blobs} file(s), {human_size(usage.blob_bytes)}; "
+               f"{usage.partials} partial download(s), {human_size(usage.partial_bytes)}; "
+               f"{len(usage.lock_files)} lock file(s) known")
 
 
 @main.command()

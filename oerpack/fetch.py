@@ -1,30 +1,33 @@
-"""Download sources into the cache: streamed, resumed, retried and verified (the only
+"""Download one source into the cache: streamed, resumed, retried and verified (the only
 user of ``requests``)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import logging
-import random
-import time
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from . import __version__
-from .cache import Cache
-from .errors import ChecksumError, DownloadError, OerpackError, OfflineMissingError
-from .models import Blob, FetchReport, FetchResult, LockEntry
+from .cache import Cache, UrlRecord
+from .diskspace import SpaceNeed, check_space
+from .errors import ChecksumError, DownloadError, OfflineMissingError
+from .models import Blob, FetchResult, LockEntry
+from .retry import RETRY_STATUS, RetryPolicy, parse_retry_after
 from .settings import Settings
 
 log = logging.getLogger(__name__)
-CHUNK = 256 * 1024
-RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+CHUNK = 1024 * 1024
+_READ_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
+                ConnectionError, TimeoutError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,11 @@ class FetchTask:
     size: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    lang: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} [{self.lang}]" if self.lang else self.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,10 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+class FetchCancelledError(Exception):
+    """The run is stopping (Ctrl-C); the partial file stays and resumes next time."""
+
+
 class _Retryable(Exception):
     def __init__(self, reason: str, *, wait: float | None = None) -> None:
         super().__init__(reason)
@@ -64,6 +76,8 @@ class _Retryable(Exception):
 
 
 class _Hashes:
+    """sha256 (the cache key) and md5 (Kolibri's file name) in one pass over the bytes."""
+
     def __init__(self) -> None:
         self.sha256 = hashlib.sha256()
         self.md5 = hashlib.md5(usedforsecurity=False)
@@ -75,45 +89,83 @@ class _Hashes:
         self.size += len(data)
 
 
-def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None) -> tuple[str, str, int]:
-    """sha256, md5 and size of a file, read once in chunks."""
-    hashes = _Hashes()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            hashes.update(chunk)
-            if on_chunk:
-                on_chunk(len(chunk))
+def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None,
+              limit: int | None = None) -> tuple[str, str, int]:
+    """sha256, md5 and size of (the first ``limit`` bytes of) a file, read once."""
+    hashes = _hash_prefix(path, on_chunk=on_chunk, limit=limit)
     return hashes.sha256.hexdigest(), hashes.md5.hexdigest(), hashes.size
 
 
+def _hash_prefix(path: Path, *, on_chunk: Callable[[int], None] | None = None,
+                 limit: int | None = None) -> _Hashes:
+    hashes = _Hashes()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK if limit is None else min(CHUNK, limit - hashes.size)):
+            hashes.update(chunk)
+            if on_chunk:
+                on_chunk(len(chunk))
+    return hashes
+
+
 def new_session(settings: Settings) -> requests.Session:
+    """One session per worker: keep-alive to each host, no hidden urllib3 retries."""
     session = requests.Session()
     session.headers["User-Agent"] = f"{settings.user_agent}/{__version__}"
     session.headers["Accept-Encoding"] = "identity"
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=1, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+class HostSlots:
+    """At most ``per_host`` connections to one host across all workers."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    @contextlib.contextmanager
+    def hold(self, url: str, stop: threading.Event) -> Iterator[None]:
+        host = urlsplit(url).netloc.lower()
+        with self._lock:
+            slot = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        while not slot.acquire(timeout=0.1):
+            if stop.is_set():
+                raise FetchCancelledError(host)
+        try:
+            yield
+        finally:
+            slot.release()
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The headers of a response that will be streamed into the part file."""
+
+    resumed: bool
+    offset: int
+    total: int | None
+    etag: str | None
+    last_modified: str | None
+    final_url: str
+    content_type: str | None
 
 
 class Downloader:
     """Fetches one task at a time with one session; build one per worker."""
 
-    def __init__(self, settings: Settings, cache: Cache,
-                 progress: ProgressCallback | None = None) -> None:
+    def __init__(self, settings: Settings, cache: Cache, progress: ProgressCallback | None = None,
+                 *, slots: HostSlots | None = None, stop: threading.Event | None = None) -> None:
         self.settings = settings
         self.cache = cache
         self.progress = progress or (lambda event: None)
+        self.slots = slots or HostSlots(settings.per_host)
+        self.stop = stop or threading.Event()
+        self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_backoff)
         self.session = new_session(settings)
+        self._carry: tuple[Path, _Hashes] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -121,18 +173,41 @@ class Downloader:
     def fetch(self, task: FetchTask) -> FetchResult:
         if task.path is not None:
             return self._local(task)
-        if task.sha256 and (blob := self.cache.lookup(task.sha256, size=task.size)):
-            return FetchResult(key=task.key, blob=blob, entry=self._entry(task, blob),
-                               from_cache=True)
+        if hit := self._cached(task, offline=self.settings.offline):
+            return hit
         if self.settings.offline or task.url is None:
             raise OfflineMissingError([task.key])
+        self.cache.ensure()
         try:
-            blob, entry = self._download(task)
-        except ChecksumError:
-            log.warning("%s: checksum mismatch, trying once more from scratch", task.key)
-            self.cache.partial_path(task.url).unlink(missing_ok=True)
-            blob, entry = self._download(task)
-        return FetchResult(key=task.key, blob=blob, entry=entry, from_cache=False)
+            with self.cache.lock_part(task.url, stop=self.stop) as part:
+                # Another process may have finished this file while we waited for its lock.
+                return self._cached(task, offline=False) or self._download(task, part)
+        except InterruptedError:
+            raise FetchCancelledError(task.key) from None
+
+    def _cached(self, task: FetchTask, *, offline: bool) -> FetchResult | None:
+        blob = self.cache.lookup(task.sha256, size=task.size) if task.sha256 else None
+        if blob is not None:
+            return FetchResult(key=task.key, blob=blob, entry=self._entry(task, blob),
+                               from_cache=True)
+        record = self._usable_record(task)
+        if offline and record is not None and (blob := self.cache.lookup(record.sha256)):
+            return self._from_record(task, record, blob)
+        return None
+
+    def _usable_record(self, task: FetchTask) -> UrlRecord | None:
+        """What this URL served before, when it may stand in for an unpinned source."""
+        if task.url is None or task.sha256 is not None:
+            return None
+        record = self.cache.url_record(task.url)
+        if record is None or (task.size is not None and record.size != task.size):
+            return None
+        return record
+
+    def _from_record(self, task: FetchTask, record: UrlRecord, blob: Blob) -> FetchResult:
+        entry = self._entry(task, blob, etag=record.etag, last_modified=record.last_modified,
+                            final_url=record.final_url, content_type=record.content_type)
+        return FetchResult(key=task.key, blob=blob, entry=entry, from_cache=True)
 
     def _entry(self, task: FetchTask, blob: Blob, **extra: str | None) -> LockEntry:
         return LockEntry(url=task.source_url, size=blob.size, sha256=blob.sha256, md5=blob.md5,
@@ -152,152 +227,194 @@ class Downloader:
         return FetchResult(key=task.key, blob=blob, entry=LockEntry(
             size=size, sha256=sha256, md5=md5), from_cache=False)
 
-    def _download(self, task: FetchTask) -> tuple[Blob, LockEntry]:
+    def _download(self, task: FetchTask, part: Path) -> FetchResult:
+        try:
+            return self._retrying(task, part)
+        except ChecksumError as first:
+            log.warning("%s; discarded, trying once more from scratch", first)
+            return self._retrying(task, part)
+
+    def _retrying(self, task: FetchTask, part: Path) -> FetchResult:
         assert task.url is not None
-        self.cache.ensure()
-        part = self.cache.partial_path(task.url)
-        attempt = 0
+        failures = 0
         while True:
             try:
-                return self._attempt(task, part)
+                with self.slots.hold(task.url, self.stop):
+                    return self._attempt(task, part)
             except _Retryable as exc:
-                attempt += 1
-                if attempt > self.settings.retries:
-                    raise DownloadError(f"gave up after {attempt} attempts: {exc}",
-                                        key=task.key, url=task.url,
-                                        hint="check the network and run again; the "
-                                        "partial file is kept and resumes") from None
-                delay = exc.wait if exc.wait is not None else self._backoff(attempt)
-                log.info("%s: %s; retry %d in %.1fs", task.key, exc, attempt, delay)
-                if delay > 0:
-                    time.sleep(delay)
+                failures += 1
+                if not self.policy.allows(failures):
+                    raise DownloadError(
+                        f"gave up after {failures} attempts: {exc}", key=task.label,
+                        url=task.url, hint="check the network and run again; the partial "
+                        "file is kept and resumes") from None
+                delay = self.policy.delay(failures, retry_after=exc.wait)
+                log.info("%s: %s; retry %d in %.1fs", task.key, exc, failures, delay)
+                if self.stop.wait(delay):
+                    raise FetchCancelledError(task.key) from None
 
-    def _backoff(self, attempt: int) -> float:
-        base = min(self.settings.max_backoff, self.settings.backoff * 2 ** (attempt - 1))
-        return base * random.uniform(0.5, 1.0)
-
-    def _attempt(self, task: FetchTask, part: Path) -> tuple[Blob, LockEntry]:
+    def _attempt(self, task: FetchTask, part: Path) -> FetchResult:
         assert task.url is not None
-        meta_path = part.with_suffix(".json")
-        validator = _read_validator(meta_path)
-        offset = part.stat().st_size if part.exists() and validator else 0
-        headers = {"Range": f"bytes={offset}-", "If-Range": validator} if offset else {}
+        validator = _read_validator(part)
+        offset = part.stat().st_size if validator and part.exists() else 0
+        record = self._usable_record(task) if offset == 0 else None
+        known = self.cache.lookup(record.sha256, size=record.size) if record else None
+        headers = _request_headers(offset, validator, record if known else None)
         try:
             response = self.session.get(
-                task.url, headers=headers, stream=True,
+                task.url, headers=headers, stream=True, allow_redirects=True,
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout))
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise _Retryable(f"cannot connect: {type(exc).__name__}") from None
         with response:
-            if response.status_code in RETRY_STATUS:
-                raise _Retryable(f"HTTP {response.status_code}",
-                                 wait=_retry_after(response.headers.get("Retry-After")))
-            if response.status_code == 416 and offset:
-                part.unlink(missing_ok=True)
-                raise _Retryable("server refused the resume range", wait=0)
-            if response.status_code not in (200, 206):
-                raise DownloadError(f"HTTP {response.status_code} {response.reason}",
-                                    key=task.key, url=task.url,
-                                    hint="the file may have moved; run 'oerpack refresh'")
-            if response.status_code == 206 and not _range_starts_at(response, offset):
-                part.unlink(missing_ok=True)
-                raise _Retryable("server resumed at the wrong offset", wait=0)
-            resumed = response.status_code == 206
-            hashes = _Hashes()
-            if resumed:
-                with part.open("rb") as existing:
-                    while chunk := existing.read(CHUNK):
-                        hashes.update(chunk)
-            total = _expected_total(response, offset if resumed else 0)
-            etag = response.headers.get("ETag")
-            last_modified = response.headers.get("Last-Modified")
-            _write_validator(meta_path, etag or last_modified)
+            if response.status_code == 304 and record is not None and known is not None:
+                return self._from_record(task, record, known)
+            answer = _check_response(task, response, offset, part)
+            _write_validator(part, answer.etag, answer.last_modified)
+            hashes = self._resume_hashes(part, answer)
+            self._check_room(task, part, answer)
             self.progress(Progress("start", task.key, amount=hashes.size,
-                                   total=total or task.size))
-            try:
-                with part.open("ab" if resumed else "wb") as out:
-                    for chunk in response.iter_content(CHUNK):
-                        out.write(chunk)
-                        hashes.update(chunk)
-                        self.progress(Progress("advance", task.key, len(chunk)))
-            except (requests.ConnectionError, requests.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:
-                raise _Retryable(f"connection lost at byte {hashes.size}: "
-                                 f"{type(exc).__name__}") from None
-            if total is not None and hashes.size < total:
-                raise _Retryable(f"connection closed at byte {hashes.size} of {total}", wait=0)
-            final_url = response.url
-            content_type = response.headers.get("Content-Type")
+                                   total=answer.total or task.size))
+            self._stream(task, response, part, answer, hashes)
+        return self._finish(task, part, answer, hashes)
+
+    def _resume_hashes(self, part: Path, answer: _Answer) -> _Hashes:
+        if not answer.resumed:
+            return _Hashes()
+        carry = self._carry
+        if carry is not None and carry[0] == part and carry[1].size == answer.offset:
+            return carry[1]  # hashed in an earlier attempt of this run: no second read
+        return _hash_prefix(part, limit=answer.offset)
+
+    def _check_room(self, task: FetchTask, part: Path, answer: _Answer) -> None:
+        expected = answer.total if answer.total is not None else task.size
+        if expected is not None:
+            check_space([SpaceNeed(part.parent, expected - answer.offset, task.key)], margin=0)
+
+    def _stream(self, task: FetchTask, response: requests.Response, part: Path,
+                answer: _Answer, hashes: _Hashes) -> None:
+        read = response.raw.read1
+        self._carry = (part, hashes)
+        with part.open("ab" if answer.resumed else "wb") as out:
+            while not self.stop.is_set():
+                try:
+                    chunk = read(CHUNK)
+                except _READ_ERRORS as exc:
+                    raise _Retryable(f"connection lost at byte {hashes.size}: "
+                                     f"{type(exc).__name__}", wait=None) from None
+                if not chunk:
+                    break
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise DownloadError(f"cannot write {part}: {exc.strerror}", key=task.label,
+                                        hint="check free space and permissions of the cache"
+                                        ) from None
+                hashes.update(chunk)
+                self.progress(Progress("advance", task.key, len(chunk)))
+        if self.stop.is_set():
+            raise FetchCancelledError(task.key)
+        expected = answer.total if answer.total is not None else task.size
+        if expected is not None and hashes.size < expected:
+            raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
+
+    def _finish(self, task: FetchTask, part: Path, answer: _Answer,
+                hashes: _Hashes) -> FetchResult:
+        assert task.url is not None
+        self._carry = None
         sha256, md5 = hashes.sha256.hexdigest(), hashes.md5.hexdigest()
         try:
             _verify(task, sha256=sha256, size=hashes.size, where=task.url)
         except ChecksumError:
-            part.unlink(missing_ok=True)
-            meta_path.unlink(missing_ok=True)
+            _discard(part)
             raise
         blob = self.cache.put(part, sha256=sha256, md5=md5, size=hashes.size)
-        meta_path.unlink(missing_ok=True)
+        _validator_path(part).unlink(missing_ok=True)
+        self.cache.record_url(UrlRecord(
+            url=task.url, sha256=sha256, size=hashes.size, etag=answer.etag,
+            last_modified=answer.last_modified, final_url=answer.final_url,
+            content_type=answer.content_type))
         fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-        return blob, self._entry(task, blob, etag=etag, last_modified=last_modified,
-                                 final_url=final_url, content_type=content_type,
-                                 fetched_at=fetched_at)
+        entry = self._entry(task, blob, etag=answer.etag, last_modified=answer.last_modified,
+                            final_url=answer.final_url, content_type=answer.content_type,
+                            fetched_at=fetched_at)
+        return FetchResult(key=task.key, blob=blob, entry=entry, from_cache=False)
+
+
+def _request_headers(offset: int, validator: str | None,
+                     record: UrlRecord | None) -> dict[str, str]:
+    if offset and validator:
+        return {"Range": f"bytes={offset}-", "If-Range": validator}
+    if record is not None and record.etag:
+        return {"If-None-Match": record.etag}
+    if record is not None and record.last_modified:
+        return {"If-Modified-Since": record.last_modified}
+    return {}
+
+
+def _check_response(task: FetchTask, response: requests.Response, offset: int,
+                    part: Path) -> _Answer:
+    """Decide what the response means for the part file, or raise why it is unusable."""
+    status = response.status_code
+    if status in RETRY_STATUS:
+        wait = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
+        raise _Retryable(f"HTTP {status} {response.reason}", wait=wait)
+    if status == 416 and offset:
+        _discard(part)
+        raise _Retryable("server refused the resume range; starting again", wait=0)
+    if status not in (200, 206):
+        raise DownloadError(f"HTTP {status} {response.reason}", key=task.label, url=task.url,
+                            hint="the file may have moved; check the URL in the manifest")
+    resumed = status == 206
+    if resumed and not _range_starts_at(response, offset):
+        _discard(part)
+        raise _Retryable(f"server resumed at the wrong offset "
+                         f"({response.headers.get('Content-Range')!r}, wanted {offset})", wait=0)
+    if offset and not resumed:
+        log.info("%s: server sent the whole file (changed or no ranges); restarting", task.key)
+    start = offset if resumed else 0
+    length = response.headers.get("Content-Length")
+    etag = response.headers.get("ETag")
+    return _Answer(resumed=resumed, offset=start,
+                   total=start + int(length) if length and length.isdigit() else None,
+                   etag=etag, last_modified=response.headers.get("Last-Modified"),
+                   final_url=response.url, content_type=response.headers.get("Content-Type"))
 
 
 def _verify(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
     if task.size is not None and size != task.size:
-        raise ChecksumError(key=task.key, what="size", expected=str(task.size),
+        raise ChecksumError(key=task.label, what="size", expected=str(task.size),
                             actual=str(size), url=where)
     if task.sha256 is not None and sha256 != task.sha256:
-        raise ChecksumError(key=task.key, what="sha256", expected=task.sha256, actual=sha256,
+        raise ChecksumError(key=task.label, what="sha256", expected=task.sha256, actual=sha256,
                             url=where)
 
 
 def _range_starts_at(response: requests.Response, offset: int) -> bool:
     value = response.headers.get("Content-Range", "")
+    unit, _, rest = value.partition(" ")
+    first = rest.partition("-")[0]
+    return unit == "bytes" and first.isdigit() and int(first) == offset
+
+
+def _validator_path(part: Path) -> Path:
+    return part.with_suffix(".validator")
+
+
+def _read_validator(part: Path) -> str | None:
     try:
-        unit, rest = value.split(" ", 1)
-        start = int(rest.split("-", 1)[0])
-    except ValueError:
-        return False
-    return unit == "bytes" and start == offset
-
-
-def _expected_total(response: requests.Response, offset: int) -> int | None:
-    length = response.headers.get("Content-Length")
-    return offset + int(length) if length and length.isdigit() else None
-
-
-def _read_validator(meta_path: Path) -> str | None:
-    try:
-        value = json.loads(meta_path.read_text(encoding="utf-8")).get("validator")
-    except (OSError, ValueError):
+        value = _validator_path(part).read_text(encoding="utf-8").strip()
+    except OSError:
         return None
-    return value if isinstance(value, str) else None
+    return value or None
 
 
-def _write_validator(meta_path: Path, validator: str | None) -> None:
-    meta_path.write_text(json.dumps({"validator": validator}), encoding="utf-8")
+def _write_validator(part: Path, etag: str | None, last_modified: str | None) -> None:
+    """Record what If-Range must match to resume: a strong ETag, else Last-Modified."""
+    strong = etag if etag and not etag.startswith("W/") else None
+    _validator_path(part).write_text(strong or last_modified or "", encoding="utf-8")
 
 
-def fetch_all(tasks: tuple[FetchTask, ...], *, settings: Settings,
-              progress: ProgressCallback | None = None) -> FetchReport:
-    """Fetch every task; a failure is recorded per source and the others go on."""
-    cache = Cache(settings.cache_dir)
-    downloader = Downloader(settings, cache, progress)
-    results: list[FetchResult] = []
-    failures: list[tuple[str, OerpackError]] = []
-    try:
-        for task in tasks:
-            try:
-                result = downloader.fetch(task)
-            except OerpackError as exc:
-                failures.append((task.key, exc))
-                (progress or (lambda e: None))(Progress("done", task.key, error=str(exc)))
-                continue
-            results.append(result)
-            (progress or (lambda e: None))(Progress("done", task.key, result=result))
-    finally:
-        downloader.close()
-    return FetchReport(results=tuple(results),
-                       failures=tuple((key, str(exc)) for key, exc in failures),
-                       errors=tuple(exc for _, exc in failures))
+def _discard(part: Path) -> None:
+    part.unlink(missing_ok=True)
+    _validator_path(part).unlink(missing_ok=True)
