@@ -8,6 +8,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,24 +77,41 @@ class _Retryable(Exception):
 
 
 class _Hashes:
-    """sha256 (the cache key) and md5 (Kolibri's file name) in one pass over the bytes."""
+    """sha256 (the cache key) and md5 (Kolibri's file name) in one pass over the bytes.
 
-    def __init__(self) -> None:
+    With a ``helper`` thread, md5 of one chunk runs while the caller hashes sha256, writes
+    and receives the next (hashlib releases the GIL), so two cores share the work."""
+
+    def __init__(self, helper: ThreadPoolExecutor | None = None) -> None:
         self.sha256 = hashlib.sha256()
         self.md5 = hashlib.md5(usedforsecurity=False)
         self.size = 0
+        self._helper = helper
+        self._pending: Future[None] | None = None
 
     def update(self, data: bytes) -> None:
+        if self._helper is None:
+            self.md5.update(data)
+        else:
+            self.settle()
+            self._pending = self._helper.submit(self.md5.update, data)
         self.sha256.update(data)
-        self.md5.update(data)
         self.size += len(data)
+
+    def settle(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+
+    def digests(self) -> tuple[str, str, int]:
+        self.settle()
+        return self.sha256.hexdigest(), self.md5.hexdigest(), self.size
 
 
 def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None,
               limit: int | None = None) -> tuple[str, str, int]:
     """sha256, md5 and size of (the first ``limit`` bytes of) a file, read once."""
-    hashes = _hash_prefix(path, on_chunk=on_chunk, limit=limit)
-    return hashes.sha256.hexdigest(), hashes.md5.hexdigest(), hashes.size
+    return _hash_prefix(path, on_chunk=on_chunk, limit=limit).digests()
 
 
 def _hash_prefix(path: Path, *, on_chunk: Callable[[int], None] | None = None,
@@ -165,10 +183,12 @@ class Downloader:
         self.stop = stop or threading.Event()
         self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_backoff)
         self.session = new_session(settings)
+        self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oerpack-md5")
         self._carry: tuple[Path, _Hashes] | None = None
 
     def close(self) -> None:
         self.session.close()
+        self._helper.shutdown(wait=False, cancel_futures=True)
 
     def fetch(self, task: FetchTask) -> FetchResult:
         if task.path is not None:
@@ -280,9 +300,10 @@ class Downloader:
 
     def _resume_hashes(self, part: Path, answer: _Answer) -> _Hashes:
         if not answer.resumed:
-            return _Hashes()
+            return _Hashes(self._helper)
         carry = self._carry
         if carry is not None and carry[0] == part and carry[1].size == answer.offset:
+            carry[1].settle()
             return carry[1]  # hashed in an earlier attempt of this run: no second read
         return _hash_prefix(part, limit=answer.offset)
 
@@ -322,16 +343,16 @@ class Downloader:
                 hashes: _Hashes) -> FetchResult:
         assert task.url is not None
         self._carry = None
-        sha256, md5 = hashes.sha256.hexdigest(), hashes.md5.hexdigest()
+        sha256, md5, size = hashes.digests()
         try:
-            _verify(task, sha256=sha256, size=hashes.size, where=task.url)
+            _verify(task, sha256=sha256, size=size, where=task.url)
         except ChecksumError:
             _discard(part)
             raise
-        blob = self.cache.put(part, sha256=sha256, md5=md5, size=hashes.size)
+        blob = self.cache.put(part, sha256=sha256, md5=md5, size=size)
         _validator_path(part).unlink(missing_ok=True)
         self.cache.record_url(UrlRecord(
-            url=task.url, sha256=sha256, size=hashes.size, etag=answer.etag,
+            url=task.url, sha256=sha256, size=size, etag=answer.etag,
             last_modified=answer.last_modified, final_url=answer.final_url,
             content_type=answer.content_type))
         fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat()
