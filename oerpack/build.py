@@ -7,14 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import FetchFailedError, OerpackError, OfflineMissingError
-from .fetch import ProgressCallback, fetch_all
+from .cache import Cache
+from .diskspace import SpaceNeed, check_space
+from .errors import FetchFailedError, FetchInterruptedError, OerpackError, OfflineMissingError
+from .fetch import FetchTask, ProgressCallback
 from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
 from .media.stage import derive_media
 from .models import FetchReport, Lock, LockEntry, Manifest
 from .package import PackageResult, assemble
+from .parallel import fetch_all
 from .plan import plan_fetch, plan_package
 from .settings import Settings
 
@@ -51,14 +54,40 @@ def _merged_lock(manifest: Manifest, lock: Lock, report: FetchReport) -> Lock:
                 content_hash=lock.content_hash)
 
 
+def space_needs(tasks: tuple[FetchTask, ...], cache: Cache, *, out_dir: Path | None = None,
+                make_zip: bool = False) -> tuple[SpaceNeed, ...]:
+    """Bytes still to download into the cache, and the package (plus its zip) in out_dir;
+    sizes come from manifest and lock pins (unpinned sources are checked per file)."""
+    missing = sum(t.size or 0 for t in tasks if t.path is None
+                  and not (t.sha256 and cache.lookup(t.sha256, size=t.size)))
+    needs = [SpaceNeed(cache.root, missing, "downloads")]
+    if out_dir is not None:
+        total = sum(t.size or 0 for t in tasks)
+        needs.append(SpaceNeed(out_dir, total * (2 if make_zip else 1), "the package"))
+    return tuple(needs)
+
+
 def fetch_manifest(manifest_path: Path, settings: Settings, *,
-                   progress: ProgressCallback | None = None) -> FetchOutcome:
-    """Bring every source of the manifest into the cache and record it in the lock."""
+                   progress: ProgressCallback | None = None, out_dir: Path | None = None,
+                   make_zip: bool = False) -> FetchOutcome:
+    """Bring every source of the manifest into the cache and record it in the lock.
+    With ``out_dir``, also check before any download that the package will fit there."""
     manifest = load_manifest(manifest_path)
     path = lock_path(manifest_path)
     lock = read_lock(path)
     tasks = plan_fetch(manifest, lock, settings)
-    report = fetch_all(tasks, settings=settings, progress=progress)
+    cache = Cache(settings.cache_dir)
+    cache.ensure()
+    if not settings.offline:
+        check_space(space_needs(tasks, cache, out_dir=out_dir, make_zip=make_zip))
+    cache.register_lock(path)
+    try:
+        report = fetch_all(tasks, settings=settings, progress=progress)
+    except FetchInterruptedError as interrupted:
+        assert isinstance(interrupted.report, FetchReport)
+        write_lock(path, _merged_lock(manifest, lock, interrupted.report),
+                   manifest_id=manifest.event.id)
+        raise
     lock = _merged_lock(manifest, lock, report)
     write_lock(path, lock, manifest_id=manifest.event.id)
     errors = [e for e in report.errors if isinstance(e, OerpackError)]
@@ -76,7 +105,8 @@ def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
                   on_step: Callable[[str], None] | None = None,
                   media: MediaOptions | None = None) -> BuildOutcome:
     """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
-    fetched = fetch_manifest(manifest_path, settings, progress=progress)
+    fetched = fetch_manifest(manifest_path, settings, progress=progress, out_dir=out_dir,
+                             make_zip=make_zip)
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)

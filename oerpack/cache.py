@@ -1,28 +1,81 @@
-"""A content-addressed store of verified bytes, keyed by sha256, shared between runs."""
+"""A content-addressed store of verified bytes, keyed by sha256, shared between runs and
+between oerpack processes (POSIX file locks guard partial downloads and pruning)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
+from .errors import CacheBusyError, ManifestError
+from .lock import read_lock
 from .models import Blob
+
+
+@dataclass(frozen=True, slots=True)
+class UrlRecord:
+    """What a URL served last time: lets a rerun revalidate (304) instead of downloading."""
+
+    url: str
+    sha256: str
+    size: int
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheUsage:
+    blobs: int
+    blob_bytes: int
+    partials: int
+    partial_bytes: int
+    lock_files: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    removed: int
+    removed_bytes: int
+    kept: int
+    lock_files: tuple[Path, ...]
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 class Cache:
     """``blobs/<aa>/<sha256>`` hold verified bytes, ``<sha256>.json`` their size and md5;
-    ``partial/`` holds resumable downloads. A blob appears only by ``os.replace`` after it
+    ``partial/`` holds resumable downloads, ``urls/`` what each URL served, ``locks/``
+    the lock files that reference blobs. A blob appears only by ``os.replace`` after it
     was verified, so readers never see a partial one."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.blobs = root / "blobs"
         self.partial = root / "partial"
+        self.urls = root / "urls"
+        self.locks = root / "locks"
 
     def ensure(self) -> None:
-        self.blobs.mkdir(parents=True, exist_ok=True)
-        self.partial.mkdir(parents=True, exist_ok=True)
+        for folder in (self.blobs, self.partial, self.urls, self.locks):
+            folder.mkdir(parents=True, exist_ok=True)
 
     def blob_path(self, sha256: str) -> Path:
         return self.blobs / sha256[:2] / sha256
@@ -30,9 +83,8 @@ class Cache:
     def lookup(self, sha256: str, *, size: int | None = None) -> Blob | None:
         """The cached blob with this checksum, if present and of the expected size."""
         path = self.blob_path(sha256)
-        meta_path = path.with_name(sha256 + ".json")
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(path.with_name(sha256 + ".json").read_text(encoding="utf-8"))
             actual = path.stat().st_size
         except (OSError, ValueError):
             return None
@@ -44,14 +96,121 @@ class Cache:
         """Move the verified file ``part`` into the store (atomic; idempotent)."""
         path = self.blob_path(sha256)
         path.parent.mkdir(parents=True, exist_ok=True)
-        meta_path = path.with_name(sha256 + ".json")
-        tmp_meta = meta_path.with_name(f".{sha256}.{os.getpid()}.json")
-        tmp_meta.write_text(json.dumps({"md5": md5, "size": size}), encoding="utf-8")
-        os.replace(tmp_meta, meta_path)
+        _write_atomic(path.with_name(sha256 + ".json"), json.dumps({"md5": md5, "size": size}))
         os.replace(part, path)
         return Blob(path=path, size=size, sha256=sha256, md5=md5)
 
     def partial_path(self, url: str) -> Path:
         """Where an unfinished download of ``url`` is kept between runs."""
-        name = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
-        return self.partial / f"{name}.part"
+        return self.partial / f"{_key(url)}.part"
+
+    @contextlib.contextmanager
+    def lock_part(self, url: str, *, stop: threading.Event | None = None,
+                  poll: float = 0.1) -> Iterator[Path]:
+        """Hold the partial file of ``url`` exclusively (another process waits)."""
+        part = self.partial_path(url)
+        with part.with_suffix(".lock").open("a+b") as handle:
+            while not _try_flock(handle, fcntl.LOCK_EX):
+                if stop is not None and stop.is_set():
+                    raise InterruptedError("stopped while waiting for another download")
+                time.sleep(poll)
+            try:
+                yield part
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def url_record(self, url: str) -> UrlRecord | None:
+        try:
+            data = json.loads((self.urls / f"{_key(url)}.json").read_text(encoding="utf-8"))
+            record = UrlRecord(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+        return record if record.url == url else None
+
+    def record_url(self, record: UrlRecord) -> None:
+        _write_atomic(self.urls / f"{_key(record.url)}.json", json.dumps(asdict(record)))
+
+    def register_lock(self, lock_file: Path) -> None:
+        """Remember a lock file so that pruning keeps the blobs it references."""
+        absolute = str(lock_file.absolute())
+        _write_atomic(self.locks / f"{_key(absolute)}.path", absolute)
+
+    def known_locks(self) -> tuple[Path, ...]:
+        """Registered lock files that still exist (stale registrations are dropped)."""
+        found = []
+        for entry in sorted(self.locks.glob("*.path")):
+            path = Path(entry.read_text(encoding="utf-8"))
+            if path.is_file():
+                found.append(path)
+            else:
+                entry.unlink(missing_ok=True)
+        return tuple(found)
+
+    @contextlib.contextmanager
+    def in_use(self) -> Iterator[None]:
+        """Mark the cache busy for the duration (shared: many fetches, no prune)."""
+        self.ensure()
+        with (self.root / "cache.lock").open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _blob_files(self) -> Iterator[Path]:
+        return (p for p in self.blobs.glob("*/*") if not p.name.endswith(".json")
+                and not p.name.startswith("."))
+
+    def usage(self) -> CacheUsage:
+        self.ensure()
+        blobs = [p.stat().st_size for p in self._blob_files()]
+        parts = [p.stat().st_size for p in self.partial.glob("*.part")]
+        return CacheUsage(blobs=len(blobs), blob_bytes=sum(blobs), partials=len(parts),
+                          partial_bytes=sum(parts), lock_files=self.known_locks())
+
+    def prune(self, extra_locks: tuple[Path, ...] = ()) -> PruneResult:
+        """Remove blobs that no known or given lock file references."""
+        self.ensure()
+        for path in extra_locks:
+            if not path.is_file():
+                raise ManifestError("no lock file here", file=str(path),
+                                    hint="fetch that manifest first, or leave it out")
+        lock_files = tuple(dict.fromkeys((*self.known_locks(), *extra_locks)))
+        keep = referenced_hashes(lock_files)
+        removed = removed_bytes = kept = 0
+        with (self.root / "cache.lock").open("a+b") as handle:
+            if not _try_flock(handle, fcntl.LOCK_EX):
+                raise CacheBusyError(f"{self.root}: another oerpack process is using the cache",
+                                     hint="run 'oerpack cache --prune' when it has finished")
+            for path in sorted(self._blob_files()):
+                if path.name in keep:
+                    kept += 1
+                    continue
+                removed += 1
+                removed_bytes += path.stat().st_size
+                path.unlink()
+                path.with_name(path.name + ".json").unlink(missing_ok=True)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return PruneResult(removed=removed, removed_bytes=removed_bytes, kept=kept,
+                           lock_files=lock_files)
+
+
+def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
+    """Every sha256 the given lock files pin (unreadable lock files are an error)."""
+    found: set[str] = set()
+    for path in lock_files:
+        try:
+            lock = read_lock(path)
+        except ManifestError as exc:
+            raise ManifestError(f"cannot prune: {exc.detail}", file=str(path),
+                                hint="fix or remove that lock file first") from None
+        found.update(entry.sha256 for _, entry in lock.sources if entry.sha256)
+    return frozenset(found)
+
+
+def _try_flock(handle: IO[bytes], mode: int) -> bool:
+    try:
+        fcntl.flock(handle, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

@@ -13,14 +13,23 @@ import click
 
 from . import __version__
 from .build import build_package, fetch_manifest
-from .errors import DamagedPackageError, ExitCode, ManifestErrors, OerpackError
+from .cache import Cache
+from .errors import (
+    DamagedPackageError,
+    ExitCode,
+    FetchInterruptedError,
+    ManifestErrors,
+    OerpackError,
+)
+from .lock import lock_path
 from .manifest import load_manifest
 from .media.derive import MediaOptions
-from .media.profiles import PROFILE_NAMES, parse_size
+from .media.profiles import PROFILE_NAMES
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
 from .target import parse_size
 from .verify import verify_package
+from .viewer import human_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,7 +37,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _fail(error: OerpackError) -> None:
     errors = error.errors if isinstance(error, ManifestErrors) else [error]
     for each in errors:
-        click.echo(f"Error: {each.message}", err=True)
+        prefix = "" if each.exit_code == ExitCode.INTERRUPTED else "Error: "
+        click.echo(f"{prefix}{each.message}", err=True)
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
     sys.exit(int(error.exit_code))
@@ -66,8 +76,8 @@ def _parse_size(ctx: click.Context, param: click.Parameter, value: str | None) -
         return None
     try:
         return parse_size(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+    except OerpackError as exc:
+        raise click.BadParameter(f"{exc.message}; {exc.hint}") from None
 
 
 def fetch_options(func: F) -> F:
@@ -81,8 +91,13 @@ def fetch_options(func: F) -> F:
         click.option("--offline", is_flag=True, help="Use only the cache; fetch nothing."),
         click.option("--jobs", "-j", type=click.IntRange(1, 32), default=4, show_default=True,
                      help="Parallel downloads."),
+        click.option("--per-host", type=click.IntRange(1, 32), default=4, show_default=True,
+                     help="Connections to one host at a time."),
         click.option("--retries", type=click.IntRange(0, 100), default=5, show_default=True,
                      help="Attempts per file after the first."),
+        click.option("--backoff", type=click.FloatRange(0, 600), default=1.0,
+                     show_default=True, help="First retry delay in seconds; doubles each "
+                     "retry (with jitter), at most 60 s; Retry-After is honoured."),
         click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0,
                      show_default=True, help="Seconds without data before a retry."),
     ]
@@ -92,9 +107,11 @@ def fetch_options(func: F) -> F:
 
 
 def _settings(cache_dir: Path | None, mirrors: tuple[tuple[str, str], ...], offline: bool,
-              jobs: int, retries: int, timeout: float) -> Settings:
+              jobs: int, per_host: int, retries: int, backoff: float,
+              timeout: float) -> Settings:
     return Settings(cache_dir=cache_dir or default_cache_dir(), mirrors=mirrors,
-                    offline=offline, jobs=jobs, retries=retries, read_timeout=timeout)
+                    offline=offline, jobs=jobs, per_host=per_host, retries=retries,
+                    backoff=backoff, read_timeout=timeout)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -131,13 +148,45 @@ def validate(manifest: Path) -> None:
 @click.pass_context
 @handle_errors
 def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
-    """Download every source into the cache and update the lock file."""
+    """Download every source into the cache and update the lock file.
+
+    Interrupted or failed downloads resume on the next run; Ctrl-C exits with 130."""
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
         fetch_manifest(manifest, _settings(**options), progress=printer)
-    finally:
+    except FetchInterruptedError:
+        printer.close()  # the error's message is the summary line
+        raise
+    except OerpackError:
         printer.close()
         click.echo(printer.summary(), err=True)
+        raise
+    printer.close()
+    if not ctx.obj["quiet"]:
+        click.echo(printer.summary(), err=True)
+
+
+@main.command("cache")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The cache to show [default: ~/.cache/oerpack].")
+@click.option("--prune", is_flag=True, help="Remove files no known lock file references.")
+@click.option("--keep", multiple=True, type=click.Path(path_type=Path), metavar="MANIFEST",
+              help="With --prune: also keep what this manifest's lock pins (repeatable).")
+@handle_errors
+def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -> None:
+    """Show the download cache's size; --prune removes what no lock file references.
+
+    Every fetch registers its manifest's lock file in the cache, so pruning keeps the files
+    of every manifest fetched with this cache whose lock file still exists."""
+    cache = Cache(cache_dir or default_cache_dir())
+    if prune:
+        done = cache.prune(tuple(lock_path(m) for m in keep))
+        click.echo(f"Pruned {done.removed} file(s), {human_size(done.removed_bytes)}; kept "
+                   f"{done.kept} referenced by {len(done.lock_files)} lock file(s)")
+    usage = cache.usage()
+    click.echo(f"{cache.root}: {usage.blobs} file(s), {human_size(usage.blob_bytes)}; "
+               f"{usage.partials} partial download(s), {human_size(usage.partial_bytes)}; "
+               f"{len(usage.lock_files)} lock file(s) known")
 
 
 @main.command()
@@ -148,7 +197,7 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
 @click.option("--video-profile", type=click.Choice(PROFILE_NAMES), default="original",
               show_default=True, help="Re-encode recordings: standard (720p) or lite (480p, "
               "~200 MB/hour); cached, so rebuilds do not re-encode.")
-@click.option("--fit", "fit", default=None, metavar="SIZE",
+@click.option("--fit", "fit", callback=_parse_size, default=None, metavar="SIZE",
               help="Choose each recording's profile so the package fits SIZE (e.g. 4GB).")
 @click.option("--no-page-images", is_flag=True, help="Do not render PDF pages for phones.")
 @click.option("--target-size", callback=_parse_size, metavar="SIZE", default=None,
@@ -160,7 +209,7 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
-          video_profile: str, fit: str | None, no_page_images: bool,
+          video_profile: str, fit: int | None, no_page_images: bool,
           target_size: int | None, allow_large_files: bool, **options: Any) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
     quiet = ctx.obj["quiet"]
@@ -168,12 +217,11 @@ def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
     try:
         outcome = build_package(
             manifest, out_dir, _settings(**options), progress=printer, make_zip=not no_zip,
-            target_size=target_size if target_size is not None else (
-                parse_size(fit) if fit else None),
+            target_size=target_size if target_size is not None else fit,
             allow_large_files=allow_large_files,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
             media=MediaOptions(video_profile=video_profile,
-                               fit=parse_size(fit) if fit else None,
+                               fit=fit,
                                page_images=not no_page_images))
     finally:
         printer.close()

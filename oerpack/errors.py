@@ -177,3 +177,36 @@ class RefreshProblemsError(OerpackError):
     def __init__(self, message: str, *, hint: str, exit_code: ExitCode) -> None:
         super().__init__(message, hint=hint)
         self.exit_code = exit_code
+
+
+class DiskSpaceError(DoesNotFitError):
+    """The downloads or the package would not fit on their file system."""
+
+    def __init__(self, *, path: object, needed: int, free: int, what: str) -> None:
+        super().__init__(
+            f"not enough disk space at {path} for {what}: need {needed / 1e6:,.0f} MB, "
+            f"{free / 1e6:,.0f} MB free",
+            hint="free some space, prune the cache ('oerpack cache --prune') or use "
+            "--cache-dir/--out on a bigger disk",
+        )
+        self.needed = needed
+        self.free = free
+
+
+class FetchInterruptedError(OerpackError):
+    """The user pressed Ctrl-C; finished files are kept, unfinished ones resume next time.
+
+    ``report`` (a FetchReport) holds what was finished before the interruption."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, report: object, *, fetched: int, cached: int, unfinished: int) -> None:
+        super().__init__(
+            f"Interrupted: {fetched} fetched, {cached} from cache, {unfinished} unfinished",
+            hint="run the same command again; partial downloads resume where they stopped",
+        )
+        self.report = report
+
+
+class CacheBusyError(OerpackError):
+    """Another oerpack process is using the cache, so it cannot be pruned now."""

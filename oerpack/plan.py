@@ -111,6 +111,7 @@ def plan_fetch(manifest: Manifest, lock: Lock, settings: Settings) -> tuple[Fetc
         lock_pins = entry is not None and entry.url == url
         tasks.append(FetchTask(
             key=source.key,
+            lang=source.lang,
             url=settings.rewrite(url) if url else None,
             source_url=url,
             path=source.path,

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import TextIO
 
 from .fetch import Progress
 from .viewer import human_size
 
+REDRAW_S = 0.2
+
 
 class ProgressPrinter:
-    """Receives ``Progress`` events; quiet mode prints nothing."""
+    """Receives ``Progress`` events from any worker thread; quiet mode prints nothing.
+
+    On a terminal it redraws one status line (bytes, rate, ETA, files in flight); otherwise
+    it prints one line per finished file."""
 
     def __init__(self, *, stream: TextIO | None = None, quiet: bool = False,
                  tty: bool | None = None) -> None:
@@ -21,29 +27,38 @@ class ProgressPrinter:
         self.started = time.monotonic()
         self.done_bytes = 0
         self.total_bytes = 0
+        self.transferred = 0
         self.in_flight: dict[str, tuple[int, int | None]] = {}
         self.fetched = self.cached = self.failed = 0
         self._last_draw = 0.0
+        self._lock = threading.Lock()
 
     def __call__(self, event: Progress) -> None:
+        with self._lock:
+            self._update(event)
+            if self.tty and not self.quiet and (
+                    event.kind != "advance" or time.monotonic() - self._last_draw > REDRAW_S):
+                self._draw()
+
+    def _update(self, event: Progress) -> None:
         if event.kind == "start":
+            old_done, old_total = self.in_flight.get(event.key, (0, None))
+            self.done_bytes += event.amount - old_done
+            self.total_bytes += (event.total or 0) - (old_total or 0)
             self.in_flight[event.key] = (event.amount, event.total)
-            self.done_bytes += event.amount
-            self.total_bytes += event.total or 0
         elif event.kind == "advance":
             done, total = self.in_flight.get(event.key, (0, None))
             self.in_flight[event.key] = (done + event.amount, total)
             self.done_bytes += event.amount
+            self.transferred += event.amount
         elif event.kind == "done":
             self.in_flight.pop(event.key, None)
             self._finish(event)
-        if self.tty and not self.quiet and time.monotonic() - self._last_draw > 0.2:
-            self._draw()
 
     def _finish(self, event: Progress) -> None:
         if event.error:
             self.failed += 1
-            line = f"FAILED {event.error}"
+            line = f"FAILED  {event.error}"
         elif event.result is not None:
             if event.result.from_cache:
                 self.cached += 1
@@ -56,30 +71,40 @@ class ProgressPrinter:
             return
         if not self.quiet:
             self._clear()
-            print(line, file=self.stream)
+            print(line, file=self.stream, flush=True)
 
     def _clear(self) -> None:
         if self.tty:
             self.stream.write("\r\033[K")
 
-    def _draw(self) -> None:
-        self._last_draw = time.monotonic()
-        elapsed = max(self._last_draw - self.started, 1e-6)
-        rate = self.done_bytes / elapsed
+    def status(self) -> str:
+        """The terminal status line: overall bar, bytes, rate, ETA and files in flight."""
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = self.transferred / elapsed
         total = max(self.total_bytes, self.done_bytes)
         share = self.done_bytes / total if total else 0.0
-        eta = (total - self.done_bytes) / rate if rate > 0 and total else 0.0
+        eta = f"{(total - self.done_bytes) / rate:.0f}s" if rate > 0 and total else "?"
         bar = "#" * int(share * 20)
         names = ", ".join(sorted(self.in_flight)[:3])
+        more = f" +{len(self.in_flight) - 3}" if len(self.in_flight) > 3 else ""
+        return (f"[{bar:<20}] {human_size(self.done_bytes)}/{human_size(total)} "
+                f"{human_size(int(rate))}/s ETA {eta} | {len(self.in_flight)} in flight: "
+                f"{names}{more}")
+
+    def _draw(self) -> None:
+        self._last_draw = time.monotonic()
         self._clear()
-        self.stream.write(f"[{bar:<20}] {human_size(self.done_bytes)}/{human_size(total)} "
-                          f"{human_size(int(rate))}/s ETA {eta:.0f}s {names}"[:200])
+        self.stream.write(self.status()[:200])
         self.stream.flush()
 
     def summary(self) -> str:
-        return f"{self.fetched} fetched, {self.cached} from cache, {self.failed} failed"
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        return (f"{self.fetched} fetched, {self.cached} from cache, {self.failed} failed "
+                f"({human_size(self.transferred)} in {elapsed:.1f}s, "
+                f"{human_size(int(self.transferred / elapsed))}/s)")
 
     def close(self) -> None:
-        if self.tty and not self.quiet:
-            self._clear()
-            self.stream.flush()
+        with self._lock:
+            if self.tty and not self.quiet:
+                self._clear()
+                self.stream.flush()

@@ -13,7 +13,6 @@ from .fetch import (
     ProbeResult,
     ProgressCallback,
     Session,
-    fetch_all,
     get_page,
     hash_file,
     new_session,
@@ -24,6 +23,7 @@ from .manifest import load_manifest
 from .models import Lock, LockEntry, Manifest, Source
 from .pagelinks import parse_page
 from .pagemodel import EventPage, read_event_page
+from .parallel import fetch_all
 from .plan import plan_package
 from .resolve import Resolution, resolve_sources
 from .settings import Settings

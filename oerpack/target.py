@@ -14,9 +14,9 @@ FAT32_MAX_FILE = 4 * 1024**3 - 1
 CLUSTER = 32 * 1024
 #: Share of a stick's labelled size kept back for the file system and vendor rounding.
 RESERVE = 0.03
-_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
-          "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]I?B|B)?\s*$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
+          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 _BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f]')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}
@@ -26,8 +26,9 @@ def parse_size(text: str) -> int:
     """``8GB`` → 8_000_000_000 (sticks are sold in decimal units); ``8GiB`` is binary."""
     match = _SIZE.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a size like 8GB, 16GB or 7.5GiB")
-    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
+        raise PackageError(f"{text!r} is not a size",
+                           hint="write it like 8GB, 16GB, 7.5GiB or 900MB")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower().rstrip("b")])
 
 
 def name_problems(names: Iterable[str]) -> list[str]:

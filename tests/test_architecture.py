@@ -11,11 +11,15 @@ from tests.conftest import REPO
 
 PACKAGE = REPO / "oerpack"
 HOMES = {
-    "requests": {"fetch.py"},
+    "requests": {"fetch/download.py", "fetch/probe.py"},
+    "urllib3": {"fetch/download.py"},
     "pypdf": {"pdf.py"},
     "jinja2": {"viewer.py"},
     "click": {"cli.py"},
     "yaml": {"manifest.py"},
+    "bs4": {"pagelinks.py"},
+    "sqlite3": {"kolibri/db.py"},
+    "pypdfium2": {"media/pages.py"},
 }
 
 

@@ -3,7 +3,6 @@ structure; the page reading and source matching underneath, table-driven."""
 
 from __future__ import annotations
 
-import ast
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,15 +143,3 @@ def test_discover_of_a_missing_page_fails_with_a_download_error(
 def test_discover_help() -> None:
     result = CliRunner().invoke(main, ["discover", "--help"])
     assert result.exit_code == 0 and "URL" in result.output
-
-
-def test_bs4_and_requests_keep_their_homes() -> None:
-    homes = {"bs4": "pagelinks.py", "requests": "fetch.py"}
-    for path in sorted((REPO / "oerpack").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                     [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
-                     else [])
-            for name in names:
-                home = homes.get(name.split(".")[0])
-                assert home in (None, path.name), f"{path.name} imports {name}"

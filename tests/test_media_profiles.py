@@ -10,9 +10,9 @@ from oerpack.media.profiles import (
     Recording,
     choose_profiles,
     estimate,
-    parse_size,
     profile_named,
 )
+from oerpack.target import parse_size
 
 HOUR = 3600.0
 GB = 10**9

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..errors import DoesNotFitError, OerpackError
@@ -11,9 +10,6 @@ from ..errors import DoesNotFitError, OerpackError
 _OVERHEAD = 1.03
 #: Part of a stick kept free by ``--fit``: file system tables, cluster slack, rounding.
 DEFAULT_MARGIN = 0.07
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
-          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +51,6 @@ def profile_named(name: str) -> VideoProfile | None:
             return profile
     raise OerpackError(f"unknown video profile {name!r}",
                        hint=f"use one of: {', '.join(PROFILE_NAMES)}")
-
-
-def parse_size(text: str) -> int:
-    """``4GB`` → 4_000_000_000 bytes (stick makers' decimal units); ``4GiB`` is binary."""
-    match = _SIZE.match(text)
-    if not match:
-        raise OerpackError(f"{text!r} is not a size", hint="write it like 4GB, 3.5GB or 900MB")
-    unit = match.group(2).lower().rstrip("b")
-    return int(float(match.group(1)) * _UNITS[unit])
 
 
 @dataclass(frozen=True, slots=True)

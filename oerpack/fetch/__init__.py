@@ -1,0 +1,20 @@
+"""Everything that talks HTTP (the only ``requests`` user): downloads into the cache, and
+page fetches and probes for refresh and discover."""
+
+from .download import (
+    Downloader,
+    FetchCancelledError,
+    FetchTask,
+    HostSlots,
+    Progress,
+    ProgressCallback,
+    hash_file,
+    new_session,
+)
+from .probe import NETWORK_ERRORS, Page, ProbeResult, Session, get_page, probe
+
+__all__ = [
+    "NETWORK_ERRORS", "Downloader", "FetchCancelledError", "FetchTask", "HostSlots", "Page",
+    "ProbeResult", "Progress", "ProgressCallback", "Session", "get_page", "hash_file",
+    "new_session", "probe",
+]

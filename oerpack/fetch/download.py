@@ -1,0 +1,441 @@
+"""Download one source into the cache: streamed, resumed, retried and verified (the only
+user of ``requests``)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+
+from .. import __version__
+from ..cache import Cache, UrlRecord
+from ..diskspace import SpaceNeed, check_space
+from ..errors import ChecksumError, DownloadError, OfflineMissingError
+from ..models import Blob, FetchResult, LockEntry
+from ..retry import RETRY_STATUS, RetryPolicy, parse_retry_after
+from ..settings import Settings
+
+log = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+_READ_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
+                ConnectionError, TimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchTask:
+    """One source to bring into the cache. ``url`` is what is requested (mirrors
+    applied); ``source_url`` is what the lock records."""
+
+    key: str
+    url: str | None = None
+    source_url: str | None = None
+    path: Path | None = None
+    sha256: str | None = None
+    size: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    lang: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} [{self.lang}]" if self.lang else self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress event: ``kind`` is ``start``, ``advance`` or ``done``."""
+
+    kind: str
+    key: str
+    amount: int = 0
+    total: int | None = None
+    result: FetchResult | None = None
+    error: str | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class FetchCancelledError(Exception):
+    """The run is stopping (Ctrl-C); the partial file stays and resumes next time."""
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, *, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+class _Hashes:
+    """sha256 (the cache key) and md5 (Kolibri's file name) in one pass over the bytes.
+
+    With a ``helper`` thread, md5 of one chunk runs while the caller hashes sha256, writes
+    and receives the next (hashlib releases the GIL), so two cores share the work."""
+
+    def __init__(self, helper: ThreadPoolExecutor | None = None) -> None:
+        self.sha256 = hashlib.sha256()
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.size = 0
+        self._helper = helper
+        self._pending: Future[None] | None = None
+
+    def update(self, data: bytes) -> None:
+        if self._helper is None:
+            self.md5.update(data)
+        else:
+            self.settle()
+            self._pending = self._helper.submit(self.md5.update, data)
+        self.sha256.update(data)
+        self.size += len(data)
+
+    def settle(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+
+    def digests(self) -> tuple[str, str, int]:
+        self.settle()
+        return self.sha256.hexdigest(), self.md5.hexdigest(), self.size
+
+
+def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None,
+              limit: int | None = None) -> tuple[str, str, int]:
+    """sha256, md5 and size of (the first ``limit`` bytes of) a file, read once."""
+    return _hash_prefix(path, on_chunk=on_chunk, limit=limit).digests()
+
+
+def _hash_prefix(path: Path, *, on_chunk: Callable[[int], None] | None = None,
+                 limit: int | None = None) -> _Hashes:
+    hashes = _Hashes()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK if limit is None else min(CHUNK, limit - hashes.size)):
+            hashes.update(chunk)
+            if on_chunk:
+                on_chunk(len(chunk))
+    return hashes
+
+
+def new_session(settings: Settings) -> requests.Session:
+    """One session per worker: keep-alive to each host, no hidden urllib3 retries."""
+    session = requests.Session()
+    session.headers["User-Agent"] = f"{settings.user_agent}/{__version__}"
+    session.headers["Accept-Encoding"] = "identity"
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=1, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class HostSlots:
+    """At most ``per_host`` connections to one host across all workers."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    @contextlib.contextmanager
+    def hold(self, url: str, stop: threading.Event) -> Iterator[None]:
+        host = urlsplit(url).netloc.lower()
+        with self._lock:
+            slot = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        while not slot.acquire(timeout=0.1):
+            if stop.is_set():
+                raise FetchCancelledError(host)
+        try:
+            yield
+        finally:
+            slot.release()
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The headers of a response that will be streamed into the part file."""
+
+    resumed: bool
+    offset: int
+    total: int | None
+    etag: str | None
+    last_modified: str | None
+    final_url: str
+    content_type: str | None
+
+
+class Downloader:
+    """Fetches one task at a time with one session; build one per worker."""
+
+    def __init__(self, settings: Settings, cache: Cache, progress: ProgressCallback | None = None,
+                 *, slots: HostSlots | None = None, stop: threading.Event | None = None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.progress = progress or (lambda event: None)
+        self.slots = slots or HostSlots(settings.per_host)
+        self.stop = stop or threading.Event()
+        self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_backoff)
+        self.session = new_session(settings)
+        self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oerpack-md5")
+        self._carry: tuple[Path, _Hashes] | None = None
+
+    def close(self) -> None:
+        self.session.close()
+        self._helper.shutdown(wait=False, cancel_futures=True)
+
+    def fetch(self, task: FetchTask) -> FetchResult:
+        if task.path is not None:
+            return self._local(task)
+        if hit := self._cached(task, offline=self.settings.offline):
+            return hit
+        if self.settings.offline or task.url is None:
+            raise OfflineMissingError([task.key])
+        self.cache.ensure()
+        try:
+            with self.cache.lock_part(task.url, stop=self.stop) as part:
+                # Another process may have finished this file while we waited for its lock.
+                return self._cached(task, offline=False) or self._download(task, part)
+        except InterruptedError:
+            raise FetchCancelledError(task.key) from None
+
+    def _cached(self, task: FetchTask, *, offline: bool) -> FetchResult | None:
+        blob = self.cache.lookup(task.sha256, size=task.size) if task.sha256 else None
+        if blob is not None:
+            return FetchResult(key=task.key, blob=blob, entry=self._entry(task, blob),
+                               from_cache=True)
+        record = self._usable_record(task)
+        if offline and record is not None and (blob := self.cache.lookup(record.sha256)):
+            return self._from_record(task, record, blob)
+        return None
+
+    def _usable_record(self, task: FetchTask) -> UrlRecord | None:
+        """What this URL served before, when it may stand in for an unpinned source."""
+        if task.url is None or task.sha256 is not None:
+            return None
+        record = self.cache.url_record(task.url)
+        if record is None or (task.size is not None and record.size != task.size):
+            return None
+        return record
+
+    def _from_record(self, task: FetchTask, record: UrlRecord, blob: Blob) -> FetchResult:
+        entry = self._entry(task, blob, etag=record.etag, last_modified=record.last_modified,
+                            final_url=record.final_url, content_type=record.content_type)
+        return FetchResult(key=task.key, blob=blob, entry=entry, from_cache=True)
+
+    def _entry(self, task: FetchTask, blob: Blob, **extra: str | None) -> LockEntry:
+        return LockEntry(url=task.source_url, size=blob.size, sha256=blob.sha256, md5=blob.md5,
+                         etag=extra.get("etag", task.etag),
+                         last_modified=extra.get("last_modified", task.last_modified),
+                         final_url=extra.get("final_url"),
+                         content_type=extra.get("content_type"),
+                         fetched_at=extra.get("fetched_at"))
+
+    def _local(self, task: FetchTask) -> FetchResult:
+        assert task.path is not None
+        self.progress(Progress("start", task.key, total=task.size))
+        sha256, md5, size = hash_file(
+            task.path, on_chunk=lambda n: self.progress(Progress("advance", task.key, n)))
+        _verify(task, sha256=sha256, size=size, where=str(task.path))
+        blob = Blob(path=task.path, size=size, sha256=sha256, md5=md5)
+        return FetchResult(key=task.key, blob=blob, entry=LockEntry(
+            size=size, sha256=sha256, md5=md5), from_cache=False)
+
+    def _download(self, task: FetchTask, part: Path) -> FetchResult:
+        try:
+            return self._retrying(task, part)
+        except ChecksumError as first:
+            log.warning("%s; discarded, trying once more from scratch", first)
+            return self._retrying(task, part)
+
+    def _retrying(self, task: FetchTask, part: Path) -> FetchResult:
+        assert task.url is not None
+        failures = 0
+        while True:
+            try:
+                with self.slots.hold(task.url, self.stop):
+                    return self._attempt(task, part)
+            except _Retryable as exc:
+                failures += 1
+                if not self.policy.allows(failures):
+                    raise DownloadError(
+                        f"gave up after {failures} attempts: {exc}", key=task.label,
+                        url=task.url, hint="check the network and run again; the partial "
+                        "file is kept and resumes") from None
+                delay = self.policy.delay(failures, retry_after=exc.wait)
+                log.info("%s: %s; retry %d in %.1fs", task.key, exc, failures, delay)
+                if self.stop.wait(delay):
+                    raise FetchCancelledError(task.key) from None
+
+    def _attempt(self, task: FetchTask, part: Path) -> FetchResult:
+        assert task.url is not None
+        validator = _read_validator(part)
+        offset = part.stat().st_size if validator and part.exists() else 0
+        record = self._usable_record(task) if offset == 0 else None
+        known = self.cache.lookup(record.sha256, size=record.size) if record else None
+        headers = _request_headers(offset, validator, record if known else None)
+        try:
+            response = self.session.get(
+                task.url, headers=headers, stream=True, allow_redirects=True,
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _Retryable(f"cannot connect: {type(exc).__name__}") from None
+        with response:
+            if response.status_code == 304 and record is not None and known is not None:
+                return self._from_record(task, record, known)
+            answer = _check_response(task, response, offset, part)
+            _write_validator(part, answer.etag, answer.last_modified)
+            hashes = self._resume_hashes(part, answer)
+            self._check_room(task, part, answer)
+            self.progress(Progress("start", task.key, amount=hashes.size,
+                                   total=answer.total or task.size))
+            self._stream(task, response, part, answer, hashes)
+        return self._finish(task, part, answer, hashes)
+
+    def _resume_hashes(self, part: Path, answer: _Answer) -> _Hashes:
+        if not answer.resumed:
+            return _Hashes(self._helper)
+        carry = self._carry
+        if carry is not None and carry[0] == part and carry[1].size == answer.offset:
+            carry[1].settle()
+            return carry[1]  # hashed in an earlier attempt of this run: no second read
+        return _hash_prefix(part, limit=answer.offset)
+
+    def _check_room(self, task: FetchTask, part: Path, answer: _Answer) -> None:
+        expected = answer.total if answer.total is not None else task.size
+        if expected is not None:
+            check_space([SpaceNeed(part.parent, expected - answer.offset, task.key)], margin=0)
+
+    def _stream(self, task: FetchTask, response: requests.Response, part: Path,
+                answer: _Answer, hashes: _Hashes) -> None:
+        read = response.raw.read1
+        self._carry = (part, hashes)
+        with part.open("ab" if answer.resumed else "wb") as out:
+            while not self.stop.is_set():
+                try:
+                    chunk = read(CHUNK)
+                except _READ_ERRORS as exc:
+                    raise _Retryable(f"connection lost at byte {hashes.size}: "
+                                     f"{type(exc).__name__}", wait=None) from None
+                if not chunk:
+                    break
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise DownloadError(f"cannot write {part}: {exc.strerror}", key=task.label,
+                                        hint="check free space and permissions of the cache"
+                                        ) from None
+                hashes.update(chunk)
+                self.progress(Progress("advance", task.key, len(chunk)))
+        if self.stop.is_set():
+            raise FetchCancelledError(task.key)
+        expected = answer.total if answer.total is not None else task.size
+        if expected is not None and hashes.size < expected:
+            raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
+
+    def _finish(self, task: FetchTask, part: Path, answer: _Answer,
+                hashes: _Hashes) -> FetchResult:
+        assert task.url is not None
+        self._carry = None
+        sha256, md5, size = hashes.digests()
+        try:
+            _verify(task, sha256=sha256, size=size, where=task.url)
+        except ChecksumError:
+            _discard(part)
+            raise
+        blob = self.cache.put(part, sha256=sha256, md5=md5, size=size)
+        _validator_path(part).unlink(missing_ok=True)
+        self.cache.record_url(UrlRecord(
+            url=task.url, sha256=sha256, size=size, etag=answer.etag,
+            last_modified=answer.last_modified, final_url=answer.final_url,
+            content_type=answer.content_type))
+        fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+        entry = self._entry(task, blob, etag=answer.etag, last_modified=answer.last_modified,
+                            final_url=answer.final_url, content_type=answer.content_type,
+                            fetched_at=fetched_at)
+        return FetchResult(key=task.key, blob=blob, entry=entry, from_cache=False)
+
+
+def _request_headers(offset: int, validator: str | None,
+                     record: UrlRecord | None) -> dict[str, str]:
+    if offset and validator:
+        return {"Range": f"bytes={offset}-", "If-Range": validator}
+    if record is not None and record.etag:
+        return {"If-None-Match": record.etag}
+    if record is not None and record.last_modified:
+        return {"If-Modified-Since": record.last_modified}
+    return {}
+
+
+def _check_response(task: FetchTask, response: requests.Response, offset: int,
+                    part: Path) -> _Answer:
+    """Decide what the response means for the part file, or raise why it is unusable."""
+    status = response.status_code
+    if status in RETRY_STATUS:
+        wait = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
+        raise _Retryable(f"HTTP {status} {response.reason}", wait=wait)
+    if status == 416 and offset:
+        _discard(part)
+        raise _Retryable("server refused the resume range; starting again", wait=0)
+    if status not in (200, 206):
+        raise DownloadError(f"HTTP {status} {response.reason}", key=task.label, url=task.url,
+                            hint="the file may have moved; check the URL in the manifest")
+    resumed = status == 206
+    if resumed and not _range_starts_at(response, offset):
+        _discard(part)
+        raise _Retryable(f"server resumed at the wrong offset "
+                         f"({response.headers.get('Content-Range')!r}, wanted {offset})", wait=0)
+    if offset and not resumed:
+        log.info("%s: server sent the whole file (changed or no ranges); restarting", task.key)
+    start = offset if resumed else 0
+    length = response.headers.get("Content-Length")
+    etag = response.headers.get("ETag")
+    return _Answer(resumed=resumed, offset=start,
+                   total=start + int(length) if length and length.isdigit() else None,
+                   etag=etag, last_modified=response.headers.get("Last-Modified"),
+                   final_url=response.url, content_type=response.headers.get("Content-Type"))
+
+
+def _verify(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
+    if task.size is not None and size != task.size:
+        raise ChecksumError(key=task.label, what="size", expected=str(task.size),
+                            actual=str(size), url=where)
+    if task.sha256 is not None and sha256 != task.sha256:
+        raise ChecksumError(key=task.label, what="sha256", expected=task.sha256, actual=sha256,
+                            url=where)
+
+
+def _range_starts_at(response: requests.Response, offset: int) -> bool:
+    value = response.headers.get("Content-Range", "")
+    unit, _, rest = value.partition(" ")
+    first = rest.partition("-")[0]
+    return unit == "bytes" and first.isdigit() and int(first) == offset
+
+
+def _validator_path(part: Path) -> Path:
+    return part.with_suffix(".validator")
+
+
+def _read_validator(part: Path) -> str | None:
+    try:
+        value = _validator_path(part).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return value or None
+
+
+def _write_validator(part: Path, etag: str | None, last_modified: str | None) -> None:
+    """Record what If-Range must match to resume: a strong ETag, else Last-Modified."""
+    strong = etag if etag and not etag.startswith("W/") else None
+    _validator_path(part).write_text(strong or last_modified or "", encoding="utf-8")
+
+
+def _discard(part: Path) -> None:
+    part.unlink(missing_ok=True)
+    _validator_path(part).unlink(missing_ok=True)

@@ -1,0 +1,132 @@
+"""Pages and probes for ``oerpack refresh`` and ``discover``: one GET of an HTML page, and a
+conditional HEAD (GET where HEAD is refused) that never downloads a body."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import requests
+
+from ..errors import DownloadError
+from ..retry import RETRY_STATUS, RetryPolicy
+from ..settings import Settings
+from .download import new_session
+
+NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
+Session = requests.Session
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+HEAD_REFUSED = frozenset({403, 405, 501})
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An HTML page as fetched: its bytes, the URL after redirects, the declared charset."""
+
+    url: str
+    final_url: str
+    content: bytes
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """What the server says about a URL now. ``status`` 0 means no answer (``reason``);
+    ``not_modified`` that the validators sent still hold."""
+
+    url: str
+    status: int
+    final_url: str
+    redirects: tuple[int, ...] = ()
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    size: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.not_modified or 200 <= self.status < 300
+
+
+def get_page(url: str, settings: Settings) -> Page:
+    """GET an HTML page (retrying like a download); raises DownloadError when it fails."""
+    session = new_session(settings)
+    reason = ""
+    try:
+        for attempt in range(settings.retries + 1):
+            try:
+                response = session.get(url, timeout=(settings.connect_timeout,
+                                                     settings.read_timeout))
+            except NETWORK_ERRORS as exc:
+                reason = f"cannot connect: {type(exc).__name__}"
+            else:
+                with response:
+                    if response.status_code == 200:
+                        content = response.content[:MAX_PAGE_BYTES]
+                        declared = "charset=" in response.headers.get("Content-Type", "")
+                        return Page(url=url, final_url=response.url, content=content,
+                                    encoding=response.encoding if declared else None)
+                    reason = f"HTTP {response.status_code} {response.reason}"
+                    if response.status_code not in RETRY_STATUS:
+                        break
+            _probe_pause(settings, attempt)
+    finally:
+        session.close()
+    raise DownloadError(f"cannot read the event page: {reason}", url=url,
+                        hint="check the address in event.pages, or add a web-archive copy")
+
+
+def probe(url: str, settings: Settings, *, etag: str | None = None,
+          last_modified: str | None = None,
+          session: requests.Session | None = None) -> ProbeResult:
+    """Ask whether ``url`` still answers and still has the bytes the validators name."""
+    own = session is None
+    session = session or new_session(settings)
+    headers = {k: v for k, v in (("If-None-Match", etag),
+                                 ("If-Modified-Since", last_modified)) if v}
+    try:
+        result = _probe_once(session, "HEAD", url, headers, settings)
+        if result.status in HEAD_REFUSED:
+            result = _probe_once(session, "GET", url, headers, settings)
+        return result
+    finally:
+        if own:
+            session.close()
+
+
+def _probe_once(session: requests.Session, method: str, url: str, headers: dict[str, str],
+                settings: Settings) -> ProbeResult:
+    reason = ""
+    for attempt in range(settings.retries + 1):
+        try:
+            response = session.request(method, url, headers=headers, allow_redirects=True,
+                                       stream=True, timeout=(settings.connect_timeout,
+                                                             settings.read_timeout))
+        except NETWORK_ERRORS as exc:
+            reason = f"cannot connect: {type(exc).__name__}"
+        else:
+            with response:
+                if response.status_code not in RETRY_STATUS:
+                    length = response.headers.get("Content-Length")
+                    return ProbeResult(
+                        url=url, status=response.status_code, final_url=response.url,
+                        redirects=tuple(r.status_code for r in response.history),
+                        not_modified=response.status_code == 304,
+                        etag=response.headers.get("ETag"),
+                        last_modified=response.headers.get("Last-Modified"),
+                        size=int(length) if length and length.isdigit() else None,
+                        reason=f"HTTP {response.status_code} {response.reason}")
+                reason = f"HTTP {response.status_code} {response.reason}"
+        _probe_pause(settings, attempt)
+    return ProbeResult(url=url, status=0, final_url=url, reason=reason)
+
+
+def _probe_pause(settings: Settings, attempt: int) -> None:
+    """The downloads' backoff between probe attempts (no wait after the last one)."""
+    if attempt < settings.retries:
+        policy = RetryPolicy(retries=settings.retries, backoff=settings.backoff,
+                             max_backoff=settings.max_backoff)
+        delay = policy.delay(attempt + 1)
+        if delay > 0:
+            time.sleep(delay)
