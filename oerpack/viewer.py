@@ -74,12 +74,14 @@ def human_date(day: date, strings: Mapping[str, str]) -> str:
     return f"{day.day} {strings[f'month_{day.month}']} {day.year}"
 
 
-def _environment() -> jinja2.Environment:
-    """Strict, autoescaping Jinja2 over the packaged templates."""
+def _environment(*, plain_text: bool = False) -> jinja2.Environment:
+    """Strict Jinja2 over the packaged templates: undefined names are errors; HTML is
+    autoescaped, ``plain_text`` templates (README.txt) are not."""
     root = templates_root()
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        autoescape=not plain_text, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        trim_blocks=plain_text, lstrip_blocks=plain_text,
     )
     env.filters["script_json"] = script_json
     return env
@@ -255,11 +257,7 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
 def render_readers(plan: Plan, out_dir: Path) -> list[Path]:
     """A page-by-page reader (``pages/<key>/index.html``) for each document with page
     images: plain HTML that works from ``file://`` on any phone."""
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(
-            lambda name: (templates_root() / name).read_text(encoding="utf-8")),
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    template = env.get_template("reader.html.j2")
+    template = _environment().get_template("reader.html.j2")
     strings = ui_strings()
     lang = plan.manifest.event.languages[0]
     written = []
@@ -282,10 +280,4 @@ def render_readers(plan: Plan, out_dir: Path) -> list[Path]:
 def render_readme(context: Mapping[str, Any]) -> str:
     """README.txt for the package root from ``templates/README.txt.j2`` (plain text, so not
     autoescaped; undefined names are still errors)."""
-    root = templates_root()
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
-        autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-        trim_blocks=True, lstrip_blocks=True,
-    )
-    return env.get_template("README.txt.j2").render(context)
+    return _environment(plain_text=True).get_template("README.txt.j2").render(context)
