@@ -18,7 +18,7 @@ from .media.stage import derive_media
 from .models import FetchReport, Lock, LockEntry, Manifest
 from .package import PackageResult, assemble
 from .parallel import fetch_all
-from .plan import plan_fetch, plan_package
+from .plan import plan_fetch, plan_package, settle_version
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
     for note in derived.notes:
         log.warning("%s", note)
-    plan = derived.plan
+    plan = settle_version(derived.plan)
     package = assemble(plan, derived.blobs, out_dir, make_zip=make_zip, target_size=target_size,
                        allow_large_files=allow_large_files, on_step=on_step)
     lock = replace(fetched.lock, channel_version=plan.channel_version,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from .settings import Settings
 
 #: Bump when oerpack changes what it writes into the channel database, so that packages
 #: built by the new oerpack import over old ones (Kolibri ignores a re-used version).
-CHANNEL_FORMAT = "oerpack-channel-1"
+CHANNEL_FORMAT = "oerpack-channel-2"
 MEDIA_BY_EXT = {"pdf": "document", "mp4": "video", "webm": "video", "mp3": "audio"}
 
 
@@ -60,6 +60,8 @@ class DerivedFile:
     preset: str | None = None
     lang: str | None = None
     index: int = 0
+    #: The package file it was made from when that is not ``of`` (a subtitle's SRT/VTT).
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,11 @@ class Plan:
     def derived_of(self, key: str, role: str) -> tuple[DerivedFile, ...]:
         """Files made for the package file ``key`` in ``role`` (see DerivedFile)."""
         return tuple(d for d in self.derived if d.of == key and d.role == role)
+
+    def attached_subtitles(self) -> frozenset[str]:
+        """Keys of subtitle source files that became a video's tracks (not files of their
+        own in the viewer or the channel)."""
+        return frozenset(d.source for d in self.derived if d.role == "subtitle" and d.source)
 
 
 def source_url(source: Source, lock: Lock) -> str | None:
@@ -141,12 +148,31 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
                 key=source.key, item_id=item.id, lang=source.lang, sha256=entry.sha256,
                 md5=entry.md5, size=entry.size, ext=ext, dest=ids.storage_path(entry.md5, ext),
                 media=MEDIA_BY_EXT.get(ext, "other")))
-    content_hash = _content_hash(manifest, files)
-    version = lock.channel_version if lock.content_hash == content_hash else (
-        lock.channel_version + 1)
+    sources = _sources_hash(manifest, files)
+    old_sources, _, _ = (lock.content_hash or "").partition(":")
+    if old_sources == sources and lock.content_hash is not None and lock.channel_version:
+        version, content_hash = lock.channel_version, lock.content_hash
+    else:  # sources changed: a new version, its derived part unknown until a build
+        version, content_hash = lock.channel_version + 1, f"{sources}:"
     return Plan(manifest=manifest, package_id=manifest.event.id,
-                channel_id=ids.channel_id(manifest.event.id), channel_version=max(version, 1),
+                channel_id=ids.channel_id(manifest.event.id), channel_version=version,
                 content_hash=content_hash, files=tuple(files))
+
+
+def settle_version(plan: Plan) -> Plan:
+    """The plan with its content hash and channel version covering what the build made
+    (converted PDFs, transcodes, thumbnails, subtitles, page images), so that Kolibri
+    re-imports when any of them changes, and a rebuild of the same keeps the version.
+
+    The hash is ``<sources>:<derived>``. ``plan_package`` decided the version for the
+    sources; an empty derived part means no build has carried that version yet.
+    """
+    sources, _, old_derived = plan.content_hash.partition(":")
+    derived = _derived_hash(plan)
+    version = plan.channel_version
+    if old_derived and old_derived != derived:
+        version += 1
+    return replace(plan, channel_version=version, content_hash=f"{sources}:{derived}")
 
 
 def _canonical(value: object, base: Path) -> object:
@@ -164,11 +190,24 @@ def _canonical(value: object, base: Path) -> object:
     return value
 
 
-def _content_hash(manifest: Manifest, files: list[PackageFile]) -> str:
-    """A digest of everything a package shows: the manifest's content, every file, and the
-    channel format; the channel version goes up exactly when it changes."""
+def _digest(value: object) -> str:
+    payload = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _sources_hash(manifest: Manifest, files: list[PackageFile]) -> str:
+    """A digest of what the package is made from: the manifest's content, every source
+    file, and the channel format."""
     view = _canonical((manifest.event, manifest.items, manifest.sections),
                       manifest.path.parent)
-    payload = json.dumps([CHANNEL_FORMAT, view, [(f.key, f.sha256, f.ext) for f in files]],
-                         sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _digest([CHANNEL_FORMAT, view, [(f.key, f.sha256, f.ext) for f in files]])
+
+
+def _derived_hash(plan: Plan) -> str:
+    """A digest of every file the build made: conversions (which may replace a source's
+    bytes, e.g. a transcode) and derived files."""
+    made = [(f.key, f.sha256, f.ext, f.origin, f.profile) for f in plan.files
+            if f.origin is not None or f.profile is not None]
+    extras = sorted(json.dumps([d.of, d.role, d.index, d.sha256, d.ext, d.preset, d.lang,
+                                d.source]) for d in plan.derived)
+    return _digest([made, extras])

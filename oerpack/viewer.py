@@ -96,6 +96,7 @@ class _Viewer:
         self.ui_langs = tuple(lang for lang in self.strings)
         self.default_lang = event.languages[0] if event.languages[0] in self.strings else "en"
         self.items = {item.id: item for item in plan.manifest.all_items()}
+        self.attached = plan.attached_subtitles()
 
     def text(self, value: Text | None) -> list[dict[str, Any]]:
         """One rendering per UI language, each with the language it is really in."""
@@ -137,8 +138,13 @@ class _Viewer:
             "page_images": [d.dest for d in pages],
         }
 
+    def shown_files(self, item: Item) -> tuple[PackageFile, ...]:
+        """The item's files, without subtitle files that became a video's tracks."""
+        attached = self.attached
+        return tuple(f for f in self.plan.files_of(item) if f.key not in attached)
+
     def item_view(self, item: Item) -> dict[str, Any]:
-        files = [self.file_view(f) for f in self.plan.files_of(item)]
+        files = [self.file_view(f) for f in self.shown_files(item)]
         return {
             "id": item.id, "kind": item.kind, "title": self.text(item.title),
             "group": self.text(item.group), "description": self.text(item.description),
@@ -210,7 +216,7 @@ class _Viewer:
             speakers = " ".join(
                 " ".join(t.joined() for t in (s.name, s.role, s.organisation) if t)
                 for s in item.speakers)
-            for package_file in self.plan.files_of(item):
+            for package_file in self.shown_files(item):
                 info = self.media.get(package_file.key, MediaInfo())
                 records.append({
                     "id": package_file.key, "item": item.id, "lang": package_file.lang,

@@ -48,8 +48,8 @@ def _write(db: sqlite3.Connection, channel: Channel) -> None:
             [(md5, ext, False, size) for md5, ext, size in local])
     _insert(db, "content_file", ("id", "preset", "supplementary", "thumbnail", "priority",
                                  "contentnode_id", "lang_id", "local_file_id"),
-            [(f.id, f.preset, False, False, 1, f.node_id, f.lang, f.md5)
-             for f in channel.files])
+            [(f.id, f.preset, f.supplementary, f.thumbnail, f.priority, f.node_id, f.lang,
+              f.md5) for f in channel.files])
     # last_updated stays NULL: Kolibri sets it on import, and a timestamp would make the
     # database differ between two builds of the same content.
     _insert(db, "content_channelmetadata", (

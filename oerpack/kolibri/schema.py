@@ -15,6 +15,14 @@ PRESET_BY_EXT = {"pdf": "document", "epub": "epub", "mp4": "high_res_video",
                  "webm": "high_res_video", "mp3": "audio"}
 TOPIC = "topic"
 
+#: Supplementary presets oerpack writes: the node kind each belongs to and the extensions
+#: Kolibri plays for it (the video player's poster only takes PNG or JPEG; tracks are VTT).
+SUPPLEMENTARY_PRESETS = {"document_thumbnail": "document", "video_thumbnail": "video",
+                         "audio_thumbnail": "audio", "video_subtitle": "video"}
+EXTS_BY_PRESET = {"document_thumbnail": ("png", "jpg", "jpeg"),
+                  "video_thumbnail": ("png", "jpg", "jpeg"),
+                  "audio_thumbnail": ("png", "jpg", "jpeg"), "video_subtitle": ("vtt",)}
+
 #: le_utils learning-activity keys (comma-separated in ``learning_activities``).
 LEARNING_ACTIVITY = {"document": "wA01urpi", "video": "UD5UGM0z", "audio": "mkA1R3NU"}
 

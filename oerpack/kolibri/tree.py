@@ -1,7 +1,9 @@
 """Pure: a plan becomes a Kolibri channel tree with stable ids and nested-set numbering.
 
 Layout: the root topic (the event), one topic for the event's own documents, one topic per
-section, and under those one content node per source file Kolibri can render. Ids follow
+section, and under those one content node per file Kolibri can render (a source, or the PDF
+converted from an office document), with the thumbnail and subtitles the build made for it
+as supplementary files. Ids follow
 Ricecooker's convention (content id from the source, node id from the parent's node id and the
 content id), so a rebuilt package keeps every node id and learners keep their progress.
 """
@@ -14,8 +16,9 @@ from dataclasses import dataclass
 
 from .. import ids
 from ..models import Event, Item, Text
-from ..plan import PackageFile, Plan
+from ..plan import DerivedFile, PackageFile, Plan
 from .schema import (
+    EXTS_BY_PRESET,
     KIND_BY_EXT,
     LANGUAGE_NAMES,
     LEARNING_ACTIVITY,
@@ -23,6 +26,7 @@ from .schema import (
     PRESET_BY_EXT,
     RTL_LANGUAGES,
     SPECIAL_PERMISSIONS,
+    SUPPLEMENTARY_PRESETS,
     TOPIC,
 )
 
@@ -58,15 +62,19 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class NodeFile:
-    """One ``content_file`` row with its ``content_localfile`` (id = md5 of the bytes)."""
+    """One ``content_file`` row with its ``content_localfile`` (id = md5 of the bytes).
+    The node's main file has priority 1; thumbnails and subtitles are ``supplementary``."""
 
     id: str
     node_id: str
     preset: str
-    lang: str
+    lang: str | None
     md5: str
     ext: str
     size: int
+    supplementary: bool = False
+    thumbnail: bool = False
+    priority: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +95,8 @@ class Channel:
     nodes: tuple[Node, ...]
     files: tuple[NodeFile, ...]
     languages: tuple[Language, ...]
-    #: Source keys packaged for the browser viewer only (Kolibri cannot render them).
+    #: Source keys packaged for the browser viewer only (Kolibri cannot render them, and
+    #: they were neither converted to PDF nor attached to a video as subtitles).
     skipped: tuple[str, ...]
 
 
@@ -101,6 +110,8 @@ class _Draft:
     lang: str | None
     children: tuple[_Draft, ...] = ()
     file: PackageFile | None = None
+    #: The thumbnail and subtitles made for ``file`` that Kolibri can use.
+    extras: tuple[DerivedFile, ...] = ()
     description: str = ""
     author: str = ""
     duration: int | None = None
@@ -141,8 +152,20 @@ def _all_langs(value: Text | None, order: tuple[str, ...]) -> str:
     return " / ".join(shown)
 
 
+def supplementary_files(plan: Plan, package_file: PackageFile) -> tuple[DerivedFile, ...]:
+    """The first thumbnail and every subtitle made for ``package_file`` whose preset fits
+    its kind and whose extension fits the preset (Kolibri checks neither)."""
+    kind = KIND_BY_EXT.get(package_file.ext)
+    thumbs = plan.derived_of(package_file.key, "thumbnail")[:1]
+    subtitles = plan.derived_of(package_file.key, "subtitle")
+    return tuple(d for d in (*thumbs, *subtitles)
+                 if d.preset is not None and kind is not None
+                 and SUPPLEMENTARY_PRESETS.get(d.preset) == kind
+                 and d.ext in EXTS_BY_PRESET[d.preset] and (d.role != "subtitle" or d.lang))
+
+
 def _file_draft(event: Event, item: Item, package_file: PackageFile,
-                durations: Mapping[str, float]) -> _Draft:
+                durations: Mapping[str, float], extras: tuple[DerivedFile, ...]) -> _Draft:
     lang = package_file.lang
     order = (lang, *event.languages)
     title = item.title.get(lang, event.languages)
@@ -153,7 +176,7 @@ def _file_draft(event: Event, item: Item, package_file: PackageFile,
     return _Draft(
         content_id=ids.content_id(event.id, package_file.key),
         kind=KIND_BY_EXT[package_file.ext], title=clip(title, TITLE_MAX), lang=lang,
-        file=package_file, author=clip(authors, TITLE_MAX),
+        file=package_file, extras=extras, author=clip(authors, TITLE_MAX),
         description=item.description.get(lang, order) if item.description else "",
         duration=round(seconds) if seconds is not None and package_file.ext != "pdf" else None)
 
@@ -168,7 +191,7 @@ def _topic(event: Event, key: str, title: str, description: str,
 def _item_drafts(plan: Plan, items: tuple[Item, ...],
                  durations: Mapping[str, float]) -> list[_Draft]:
     event = plan.manifest.event
-    return [_file_draft(event, item, f, durations)
+    return [_file_draft(event, item, f, durations, supplementary_files(plan, f))
             for item in items for f in plan.files_of(item) if kolibri_renderable(f)]
 
 
@@ -229,7 +252,27 @@ def _files(drafts: _Draft, nodes: list[Node]) -> tuple[NodeFile, ...]:
             out.append(NodeFile(id=ids.stable_uuid("file", node, preset).hex, node_id=node,
                                 preset=preset, lang=f.lang, md5=f.md5, ext=f.ext,
                                 size=f.size))
+            out.extend(_supplementary(node, extra) for extra in draft.extras)
     return tuple(sorted(out, key=lambda f: f.id))
+
+
+def _supplementary(node: str, extra: DerivedFile) -> NodeFile:
+    assert extra.preset is not None
+    thumbnail = extra.role == "thumbnail"
+    return NodeFile(
+        id=ids.stable_uuid("file", node, extra.preset, extra.lang or "").hex, node_id=node,
+        preset=extra.preset, lang=None if thumbnail else extra.lang, md5=extra.md5,
+        ext=extra.ext, size=extra.size, supplementary=True, thumbnail=thumbnail,
+        priority=2 if thumbnail else 3)
+
+
+def viewer_only(plan: Plan) -> tuple[str, ...]:
+    """Source keys Kolibri gets nothing of: not renderable, not converted to a renderable
+    file, not attached to a video as subtitles."""
+    converted = {f.origin for f in plan.files if f.origin and kolibri_renderable(f)}
+    attached = plan.attached_subtitles()
+    return tuple(f.key for f in plan.files if not kolibri_renderable(f)
+                 and f.key not in converted and f.key not in attached)
 
 
 def build_channel(plan: Plan, durations: Mapping[str, float] | None = None) -> Channel:
@@ -242,15 +285,16 @@ def build_channel(plan: Plan, durations: Mapping[str, float] | None = None) -> C
                  else event.publisher.get(event.languages[0]), TITLE_MAX)
     nodes = _number(root, node_id=root_id, parent_id=None, level=0, sort_order=1,
                     counter=itertools.count(1), license_=(name, description, owner))
-    langs = sorted({n.lang for n in nodes if n.lang})
+    files = _files(root, nodes)
+    langs = sorted({n.lang for n in nodes if n.lang} | {f.lang for f in files if f.lang})
     return Channel(
         id=plan.channel_id, name=clip(root.title, NAME_MAX),
         description=clip(event.subtitle.get(event.languages[0]) if event.subtitle else "",
                          DESCRIPTION_MAX),
         author=clip(_all_langs(event.publisher, event.languages), DESCRIPTION_MAX),
         version=plan.channel_version, root_id=root_id, nodes=tuple(nodes),
-        files=_files(root, nodes),
+        files=files,
         languages=tuple(Language(id=lang, name=LANGUAGE_NAMES.get(lang, lang),
                                  direction="rtl" if lang in RTL_LANGUAGES else "ltr")
                         for lang in langs),
-        skipped=tuple(f.key for f in plan.files if not kolibri_renderable(f)))
+        skipped=viewer_only(plan))

@@ -150,7 +150,8 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
     preset = "video_subtitle" if role == "subtitle" else f"{media}_thumbnail"
     return (DerivedFile(of=task.of, role=role, dest=ids.storage_path(blob.md5, task.out_ext),
                         sha256=blob.sha256, md5=blob.md5, size=blob.size, ext=task.out_ext,
-                        preset=preset, lang=task.lang),)
+                        preset=preset, lang=task.lang,
+                        source=task.key if task.key != task.of else None),)
 
 
 def reader_path(key: str) -> str:

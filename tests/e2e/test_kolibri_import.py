@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ from typing import Any
 import pytest
 
 from oerpack.build import build_package
+from oerpack.media.derive import MediaOptions
 from oerpack.settings import Settings
 from tests.support.corpus import TITLES, write_corpus
-from tests.support.media import make_pdf
+from tests.support.media import make_pdf, make_video
 
 pytestmark = pytest.mark.e2e
 
@@ -36,9 +38,23 @@ for node in ContentNode.objects.filter(channel_id=channel.id).order_by("lft"):
         "duration": node.duration, "license": node.license_name, "level": node.level,
         "activities": node.learning_activities, "parent": node.parent_id,
         "files": [[f.local_file.id, f.local_file.available, f.preset] for f in files],
+        "extras": [{{"preset": f.preset, "thumbnail": f.thumbnail, "lang": f.lang_id,
+                     "lang_name": f.lang.lang_name if f.lang else None,
+                     "ext": f.local_file.extension, "available": f.local_file.available}}
+                   for f in File.objects.filter(contentnode=node, supplementary=True)],
     }})
+# The thumbnail URL Kolibri's content API gives each resource (what the Learn UI shows).
+from django.test import Client
+client = Client()
+thumbs = {{}}
+for node in nodes:
+    if node["kind"] != "topic":
+        response = client.get("/api/content/contentnode/%s/" % node["id"])
+        thumbs[node["id"]] = response.status_code == 200 and bool(
+            response.json().get("thumbnail"))
 print({mark!r} + json.dumps({{"version": channel.version, "root": channel.root_id,
-                              "nodes": nodes}}, ensure_ascii=False))
+                              "nodes": nodes, "api_thumbnails": thumbs}},
+                             ensure_ascii=False))
 """
 
 
@@ -120,3 +136,106 @@ def test_import_then_rebuild_with_one_changed_file(tmp_path: Path,
     old_guide = by_title[TITLES["guide"]["ru"]]["files"][0][0]
     new_guide = {n["title"]: n for n in v2["nodes"]}[TITLES["guide"]["ru"]]["files"][0]
     assert new_guide[0] != old_guide and new_guide[1] is True
+
+
+MEDIA_MANIFEST = """\
+oerpack: 1
+event:
+  id: kolibri-media-e2e
+  title: {en: Media for Kolibri, ru: Медиа для Kolibri}
+  languages: [ru, en]
+  publisher: Test
+  license: CC BY 4.0
+items:
+  - id: slides
+    title: {en: Slides}
+    kind: presentation
+    sources:
+      - {lang: en, path: files/slides.pptx}
+  - id: notes
+    title: {ru: Заметки}
+    kind: document
+    sources:
+      - {lang: ru, path: files/notes.pdf}
+  - id: talk
+    title: {en: Talk}
+    kind: recording
+    sources:
+      - {lang: en, path: files/talk.mp4}
+      - {id: subs, lang: ru, path: files/talk.srt}
+"""
+SRT = "1\n00:00:00,500 --> 00:00:01,500\nПривет\n\n2\n00:00:01,600 --> 00:00:02,000\nПока\n"  # noqa: RUF001
+
+
+def write_media_manifest(folder: Path) -> Path:
+    from tests.support.office import make_pptx
+
+    files = folder / "files"
+    make_pptx(files / "slides.pptx", [("Zebra slide", "Quokka body"), ("Two", "Second")])
+    make_pdf(files / "notes.pdf", ["Первая страница", "Вторая страница"])
+    make_video(files / "talk.mp4", seconds=3, size="320x240")
+    (files / "talk.srt").write_text(SRT, encoding="utf-8")
+    path = folder / "media.yaml"
+    path.write_text(MEDIA_MANIFEST, encoding="utf-8")
+    return path
+
+
+def by_kind_and_title(nodes: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(n["kind"], n["title"]): n for n in nodes}
+
+
+def test_import_converted_pdf_thumbnails_and_subtitles(tmp_path: Path,
+                                                       kolibri_available: None) -> None:
+    if shutil.which("soffice") is None:
+        pytest.fail("LibreOffice (soffice) is not installed: run scripts/setup-test-env.sh")
+    manifest = write_media_manifest(tmp_path / "src")
+    settings = Settings(cache_dir=tmp_path / "cache", backoff=0)
+    first = build_package(manifest, tmp_path / "out1", settings, make_zip=False,
+                          media=MediaOptions(page_images=False))
+    record = json.loads((first.package.folder / "oerpack.json").read_text(encoding="utf-8"))
+    md5 = {f["key"]: f["md5"] for f in record["files"]}
+    assert "slides.en~pdf" in md5
+    home = tmp_path / "kolibri-home"
+
+    v1 = import_package(home, first.package.folder, record["channel"]["id"])
+
+    assert v1["version"] == first.channel_version == 1
+    assert all(node["available"] for node in v1["nodes"]), v1["nodes"]
+    nodes = by_kind_and_title(v1["nodes"])
+    assert {key for key in nodes if key[0] != "topic"} == {
+        ("document", "Slides"), ("document", "Заметки"), ("video", "Talk")}
+    slides, notes, talk = (nodes[("document", "Slides")], nodes[("document", "Заметки")],
+                           nodes[("video", "Talk")])
+    # The PPTX itself is nowhere in Kolibri: its PDF is the node's file.
+    assert slides["files"] == [[md5["slides.en~pdf"], True, "document"]]
+    assert md5["slides.en"] not in {f[0] for n in v1["nodes"] for f in n["files"]}
+    assert notes["files"] == [[md5["notes.ru"], True, "document"]]
+    assert talk["files"] == [[md5["talk.en"], True, "high_res_video"]]
+    for node in (slides, notes):
+        assert node["extras"] == [{"preset": "document_thumbnail", "thumbnail": True,
+                                   "lang": None, "lang_name": None, "ext": "png",
+                                   "available": True}]
+    assert sorted(talk["extras"], key=lambda e: e["preset"]) == [
+        {"preset": "video_subtitle", "thumbnail": False, "lang": "ru", "lang_name": "Русский",
+         "ext": "vtt", "available": True},
+        {"preset": "video_thumbnail", "thumbnail": True, "lang": None, "lang_name": None,
+         "ext": "jpg", "available": True}]
+    assert v1["api_thumbnails"] == {node["id"]: True for node in (slides, notes, talk)}
+
+    # Another video profile changes the video and its poster: Kolibri must re-import.
+    lite = MediaOptions(page_images=False, video_profile="lite")
+    second = build_package(manifest, tmp_path / "out2", settings, make_zip=False, media=lite)
+    assert second.channel_version == 2
+
+    v2 = import_package(home, second.package.folder, record["channel"]["id"])
+
+    assert v2["version"] == 2
+    assert [n["id"] for n in v2["nodes"]] == [n["id"] for n in v1["nodes"]]
+    assert all(node["available"] for node in v2["nodes"]), v2["nodes"]
+    talk2 = by_kind_and_title(v2["nodes"])[("video", "Talk")]
+    assert talk2["files"][0][0] != md5["talk.en"] and talk2["files"][0][1] is True
+    assert {e["preset"]: e["available"] for e in talk2["extras"]} == {
+        "video_subtitle": True, "video_thumbnail": True}
+    # Building the same again keeps the version (the same DB would be ignored anyway).
+    third = build_package(manifest, tmp_path / "out3", settings, make_zip=False, media=lite)
+    assert third.channel_version == 2
