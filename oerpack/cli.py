@@ -200,6 +200,8 @@ def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -
 @click.option("--fit", "fit", callback=_parse_size, default=None, metavar="SIZE",
               help="Choose each recording's profile so the package fits SIZE (e.g. 4GB).")
 @click.option("--no-page-images", is_flag=True, help="Do not render PDF pages for phones.")
+@click.option("--no-thumbnails", is_flag=True,
+              help="Do not make video posters and document thumbnails.")
 @click.option("--target-size", callback=_parse_size, metavar="SIZE", default=None,
               help="Labelled size of the stick, e.g. 8GB: report whether the package fits "
               "and fail (exit 7) if it does not.")
@@ -209,7 +211,7 @@ def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
-          video_profile: str, fit: int | None, no_page_images: bool,
+          video_profile: str, fit: int | None, no_page_images: bool, no_thumbnails: bool,
           target_size: int | None, allow_large_files: bool, **options: Any) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
     quiet = ctx.obj["quiet"]
@@ -222,7 +224,8 @@ def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
             media=MediaOptions(video_profile=video_profile,
                                fit=fit,
-                               page_images=not no_page_images))
+                               page_images=not no_page_images,
+                               thumbnails=not no_thumbnails))
     finally:
         printer.close()
     package = outcome.package
