@@ -37,8 +37,10 @@ ITEM_KEYS = {
 SPEAKER_KEYS = {"name": True, "role": False, "organisation": False}
 SOURCE_KEYS = {
     "lang": True, "label": False, "url": False, "path": False, "sha256": False, "size": False,
-    "id": False,
+    "id": False, "via": False,
 }
+#: How a source's url may be fetched besides plain HTTP (see oerpack.fetch.platform).
+SOURCE_VIA = ("yt-dlp",)
 
 T = TypeVar("T")
 Node = yaml.Node
@@ -373,13 +375,17 @@ class _ManifestReader(_Reader):
             n, w, lambda v: None if SHA256_RE.match(v) else "must be 64 lowercase hex digits"))
         size = self.optional(fields, "size", where, self.size)
         source_id = self.optional(fields, "id", where, lambda n, w: self.string(n, w, _check_id))
+        via = self.optional(fields, "via", where, lambda n, w: self.string(
+            n, w, lambda v: None if v in SOURCE_VIA else f"must be one of {', '.join(SOURCE_VIA)}"))
+        if via is not None and "url" not in fields:
+            self.error(node, where, f"'via: {via}' needs a 'url' (the recording's page)")
         if lang is None:
             return None
         source_id = source_id or lang
         return Source(
             key=f"{item_id}.{source_id}", id=source_id, lang=lang,
             label=self.optional(fields, "label", where, self.string), url=url, path=path,
-            sha256=sha256, size=size, line=node.start_mark.line + 1,
+            sha256=sha256, size=size, line=node.start_mark.line + 1, via=via,
         )
 
     def size(self, node: Node, where: str) -> int | None:

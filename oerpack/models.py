@@ -59,6 +59,7 @@ class Source:
     sha256: str | None = None
     size: int | None = None
     line: int | None = field(default=None, compare=False, repr=False)
+    via: str | None = None  # "yt-dlp": the url is a platform page, fetched with yt-dlp
 
     @property
     def resolved(self) -> bool:

@@ -127,6 +127,7 @@ def plan_fetch(manifest: Manifest, lock: Lock, settings: Settings) -> tuple[Fetc
                 entry.size if lock_pins and entry else None),
             etag=entry.etag if lock_pins and entry else None,
             last_modified=entry.last_modified if lock_pins and entry else None,
+            via=source.via,
         ))
     return tuple(tasks)
 
@@ -140,8 +141,8 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
             if entry is None or not (entry.sha256 and entry.md5 and entry.size is not None):
                 raise OerpackError(f"{source.key}: not fetched yet",
                                    hint=f"run 'oerpack fetch {manifest.path}' first")
-            ext = ids.extension_for(
-                url=entry.final_url or source_url(source, lock),
+            ext = ids.extension_for(  # a platform page's address says nothing of the file
+                url=None if source.via else entry.final_url or source_url(source, lock),
                 path=source.path.name if source.path else None,
                 content_type=entry.content_type)
             files.append(PackageFile(

@@ -142,7 +142,7 @@ def _check_source(source: Source, old: LockEntry | None, resolution: Resolution 
                    last_modified=old.last_modified if same_url and old else None)
     if not result.ok:
         return _Verdict(SourceCheck(source.key, "broken", url, result.reason))
-    task = FetchTask(key=source.key, url=settings.rewrite(url), source_url=url)
+    task = FetchTask(key=source.key, url=settings.rewrite(url), source_url=url, via=source.via)
     if old is None or old.sha256 is None:
         return _Verdict(SourceCheck(source.key, "changed", url, "not in the lock yet"),
                         download=task)

@@ -15,12 +15,14 @@ from typing import Any
 import jinja2
 
 from .media.derive import reader_path
+from .media.subtitles import vtt_cues
 from .models import Item, Section, Text
 from .pdf import PdfInfo
 from .plan import PackageFile, Plan
 
 ASSETS_DIR = "assets"
 SEARCH_DATA = "search-data.js"
+CUES_DIR = "subtitles"  # under ASSETS_DIR: one script of cues per subtitle file
 VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/mp4"}
 
 
@@ -132,7 +134,7 @@ class _Viewer:
         pages = self.plan.derived_of(package_file.key, "page")
         return {
             "poster": thumbs[0].dest if thumbs else None,
-            "subtitles": [{"href": d.dest, "lang": d.lang}
+            "subtitles": [{"href": d.dest, "lang": d.lang, "cues": cue_script_path(d.dest)}
                           for d in self.plan.derived_of(package_file.key, "subtitle")],
             "reader": reader_path(package_file.key) if pages else None,
             "page_images": [d.dest for d in pages],
@@ -204,6 +206,7 @@ class _Viewer:
             "strings": self.strings, "ui_langs": self.ui_langs,
             "default_lang": self.default_lang, "assets": ASSETS_DIR,
             "search_data": SEARCH_DATA,
+            "has_subtitles": any(d.role == "subtitle" for d in self.plan.derived),
         }
 
     def search_records(self) -> list[dict[str, Any]]:
@@ -242,6 +245,26 @@ def _copy_static(root: Traversable, assets: Path) -> list[Path]:
     return written
 
 
+def cue_script_path(vtt_dest: str) -> str:
+    """Package-relative path of the script that carries the cues of the VTT at ``vtt_dest``."""
+    return f"{ASSETS_DIR}/{CUES_DIR}/{PurePosixPath(vtt_dest).stem}.js"
+
+
+def write_cue_scripts(plan: Plan, out_dir: Path) -> list[Path]:
+    """A script per packaged subtitle (VTT already in ``out_dir``) that hands its cues to
+    viewer-subtitles.js: Chromium will not load a ``<track src>`` from ``file://`` (each
+    file is its own origin) but runs a ``<script src>``."""
+    written = []
+    for dest in sorted({d.dest for d in plan.derived if d.role == "subtitle"}):
+        cues = vtt_cues((out_dir / dest).read_text(encoding="utf-8"))
+        target = out_dir / cue_script_path(dest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("(window.OERPACK_CUES = window.OERPACK_CUES || {})[" + script_json(dest)
+                          + "] = " + script_json(cues) + ";\n", encoding="utf-8")
+        written.append(target)
+    return written
+
+
 def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> list[Path]:
     """Write index.html and the viewer's assets into ``out_dir``; returns the written paths."""
     viewer = _Viewer(plan, media)
@@ -257,7 +280,7 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
                     "window.OERPACK_STRINGS = " + script_json(viewer.strings) + ";\n",
                     encoding="utf-8")
     written.append(data)
-    return written
+    return written + write_cue_scripts(plan, out_dir)
 
 
 def render_readers(plan: Plan, out_dir: Path) -> list[Path]:

@@ -20,6 +20,7 @@ HOMES = {
     "bs4": {"pagelinks.py"},
     "sqlite3": {"kolibri/db.py"},
     "pypdfium2": {"media/pages.py"},
+    "yt_dlp": {"fetch/platform.py"},
 }
 
 

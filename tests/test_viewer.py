@@ -159,7 +159,8 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
 def test_assets_are_copied_but_not_the_vendoring_notes(tmp_path: Path) -> None:
     out, _ = _render(tmp_path, items=1)
     names = sorted(p.name for p in (out / ASSETS_DIR).iterdir())
-    assert names == ["minisearch.js", SEARCH_DATA, "viewer-lang.js", "viewer.css", "viewer.js"]
+    assert names == ["minisearch.js", SEARCH_DATA, "viewer-lang.js", "viewer-subtitles.js",
+                     "viewer.css", "viewer.js"]
     header = (out / ASSETS_DIR / "minisearch.js").read_text(encoding="utf-8")[:400]
     assert "MiniSearch 7.2.0" in header and "MIT" in header
 

@@ -45,6 +45,7 @@ class FetchTask:
     etag: str | None = None
     last_modified: str | None = None
     lang: str | None = None
+    via: str | None = None  # "yt-dlp": url is a platform page (see oerpack.fetch.platform)
 
     @property
     def label(self) -> str:
@@ -201,9 +202,21 @@ class Downloader:
         try:
             with self.cache.lock_part(task.url, stop=self.stop) as part:
                 # Another process may have finished this file while we waited for its lock.
-                return self._cached(task, offline=False) or self._download(task, part)
+                if hit := self._cached(task, offline=False):
+                    return hit
+                if task.via is not None:
+                    return self._platform(task, part)
+                return self._download(task, part)
         except InterruptedError:
             raise FetchCancelledError(task.key) from None
+
+    def _platform(self, task: FetchTask, part: Path) -> FetchResult:
+        from .platform import download_platform  # imports yt-dlp, an optional extra
+
+        assert task.url is not None
+        with self.slots.hold(task.url, self.stop):
+            return download_platform(task, part, settings=self.settings, cache=self.cache,
+                                     progress=self.progress, stop=self.stop)
 
     def _cached(self, task: FetchTask, *, offline: bool) -> FetchResult | None:
         blob = self.cache.lookup(task.sha256, size=task.size) if task.sha256 else None

@@ -49,3 +49,29 @@ def to_vtt(data: bytes, ext: str) -> bytes:
     if not text.startswith("WEBVTT"):
         text = "WEBVTT\n\n" + text
     return text.encode("utf-8")
+
+
+_VTT_TIME = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})\s*-->\s*"
+                       r"(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})")
+
+
+def _seconds(h: str | None, m: str, s: str, ms: str) -> float:
+    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+
+
+def vtt_cues(text: str) -> list[tuple[float, float, str]]:
+    """The cues of WebVTT ``text`` as (start, end, cue text), in file order; NOTE, STYLE and
+    REGION blocks and cue settings are left out. For players that cannot load the file
+    itself (a <track> from ``file://``)."""
+    cues = []
+    blocks = text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n")
+    for block in blocks:
+        lines = block.strip("\n").split("\n")
+        for index, line in enumerate(lines[:2]):
+            match = _VTT_TIME.match(line)
+            if match and "-->" in line:
+                g = match.groups()
+                cues.append((_seconds(*g[0:4]), _seconds(*g[4:8]),
+                             "\n".join(lines[index + 1:])))
+                break
+    return cues

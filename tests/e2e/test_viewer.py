@@ -1,7 +1,8 @@
 """The viewer in a real browser: Debian's chromium (via Playwright) opens index.html from file://.
 
 Screenshots go to ``$OERPACK_ARTIFACTS/viewer`` when that is set (CI uploads it), else to
-pytest's temporary directory; the path is printed so a person can look at them.
+pytest's temporary directory; the path is printed so a person can look at them. The browser
+fixtures are in conftest.py, the recording tab in tests/support/browser.py.
 """
 
 # Russian UI text and the search word are Cyrillic on purpose.
@@ -9,28 +10,22 @@ pytest's temporary directory; the path is printed so a person can look at them.
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, expect, sync_playwright
+from playwright.sync_api import expect
 
 from oerpack.build import build_package
 from oerpack.settings import Settings
+from tests.support.browser import Page, poll
 from tests.support.media import make_pdf, make_video
 from tests.support.viewer_data import HOSTILE
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 PDF_ONLY_WORD = "дистанционное"  # in manifests/demo/about-ru.pdf's body, nowhere else
 
 
@@ -90,78 +85,6 @@ def hostile_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     title = '"' + HOSTILE.replace("\\", "\\\\").replace('"', '\\"').replace("\u2028", "\\L") + '"'
     (work / "hostile.yaml").write_text(HOSTILE_MANIFEST.format(title=title), encoding="utf-8")
     return _build(work / "hostile.yaml", work / "dist", work / "cache")
-
-
-@pytest.fixture(scope="module")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = os.environ.get("OERPACK_ARTIFACTS")
-    path = Path(root) / "viewer" if root else tmp_path_factory.mktemp("viewer-artifacts")
-    path.mkdir(parents=True, exist_ok=True)
-    print(f"viewer screenshots: {path}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-test-env.sh")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
-            args=FLAGS, headless=True, viewport={"width": 1280, "height": 900})
-        yield context
-        context.close()
-
-
-@dataclass
-class Page:
-    """A browser tab that records every request, console error and dialog."""
-
-    page: Any  # playwright.sync_api.Page
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.page, name)
-
-    def check_clean(self) -> None:
-        outside = [url for url in self.requests if not url.startswith("file://")]
-        assert outside == [], "the viewer must not load anything from outside file://"
-        assert self.errors == []
-        assert self.dialogs == []
-
-
-@pytest.fixture
-def open_page(browser: BrowserContext) -> Iterator[Callable[[Path], Page]]:
-    pages: list[Page] = []
-
-    def opener(index: Path) -> Page:
-        raw = browser.new_page()
-        tab = Page(raw)
-        raw.on("request", lambda request: tab.requests.append(request.url))
-        raw.on("console", lambda msg: tab.errors.append(msg.text) if msg.type == "error" else None)
-        raw.on("pageerror", lambda exc: tab.errors.append(str(exc)))
-        raw.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-        raw.goto(index.as_uri())
-        pages.append(tab)
-        return tab
-
-    yield opener
-    for tab in pages:
-        tab.page.close()
-
-
-def _poll(page: Page, script: str, *, timeout: float = 15.0) -> object:
-    """Evaluate ``script`` until it returns something truthy. (wait_for_function evaluates
-    a string, which the viewer's Content-Security-Policy rightly forbids.)"""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(script)
-        if value or time.monotonic() > deadline:
-            assert value, f"timed out waiting for {script}"
-            return value
-        time.sleep(0.05)
 
 
 def shown(page: Page, selector: str) -> str:
@@ -241,7 +164,7 @@ def test_search_finds_a_word_only_inside_a_pdf(demo_index: Path,
     expect(page.locator("#no-results")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#results")).to_be_hidden()
-    assert _poll(page, "() => window.oerpackViewer.engine()") == "minisearch"
+    assert poll(page, "() => window.oerpackViewer.engine()") == "minisearch"
     page.check_clean()
 
 
@@ -252,7 +175,7 @@ def test_video_plays(demo_index: Path, open_page: Callable[[Path], Page]) -> Non
     video.scroll_into_view_if_needed()
     assert video.evaluate("v => v.canPlayType('video/mp4; codecs=\"avc1.42E01E, mp4a.40.2\"')")
     video.evaluate("v => { v.muted = true; return v.play().then(() => true); }")
-    _poll(page, "() => document.querySelector('#item-sample-recording video').currentTime > 0.3")
+    poll(page, "() => document.querySelector('#item-sample-recording video').currentTime > 0.3")
     assert video.evaluate("v => v.error === null && Math.round(v.duration)") == 3
     page.check_clean()
 
