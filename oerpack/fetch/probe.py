@@ -60,6 +60,9 @@ def get_page(url: str, settings: Settings) -> Page:
                                                      settings.read_timeout))
             except NETWORK_ERRORS as exc:
                 reason = f"cannot connect: {type(exc).__name__}"
+            except requests.TooManyRedirects:
+                reason = "too many redirects"
+                break
             else:
                 with response:
                     if response.status_code == 200:
@@ -108,6 +111,8 @@ def _probe_once(session: requests.Session, method: str, url: str, headers: dict[
                                                              settings.read_timeout))
         except NETWORK_ERRORS as exc:
             reason = f"cannot connect: {type(exc).__name__}"
+        except requests.TooManyRedirects:
+            return ProbeResult(url=url, status=0, final_url=url, reason="too many redirects")
         else:
             with response:
                 if response.status_code not in RETRY_STATUS:
