@@ -37,13 +37,7 @@ def assert_clean_failure(result: Result, code: ExitCode, message: str) -> None:
 
 def local_manifest(tmp: Path, body: bytes = b"%PDF-1.4 local") -> Path:
     (tmp / "doc.pdf").write_bytes(body)
-    manifest = tmp / "local.yaml"
-    manifest.write_text(
-        "oerpack: 1\nevent:\n  id: local\n  title: {en: Local}\n  languages: [en]\n"
-        "  publisher: P\n  license: not-stated\nitems:\n  - id: doc\n    title: {en: Doc}\n"
-        "    kind: document\n    sources:\n      - {lang: en, path: doc.pdf}\n",
-        encoding="utf-8")
-    return manifest
+    return write_manifest(tmp / "local.yaml", [{"id": "doc", "path": "doc.pdf"}])
 
 
 @pytest.mark.parametrize("command", ["validate", "fetch", "build", "refresh"])

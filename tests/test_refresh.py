@@ -20,6 +20,7 @@ from oerpack.refresh import refresh_manifest, report_lines, report_problem
 from oerpack.settings import Settings
 from tests.conftest import REPO
 from tests.support.eventpage import SOURCE_KEYS, default_paths, vcasie_page
+from tests.support.fetching import write_manifest
 from tests.support.media import make_bytes, make_pdf
 from tests.support.server import FaultServer
 
@@ -217,24 +218,13 @@ def test_refresh_help() -> None:
     assert "--check" in result.output
 
 
-def _small_manifest(tmp: Path, srv: FaultServer, paths: list[str], extra: str = "") -> Path:
-    sources = "".join(f"      - {{lang: en, url: {json.dumps(srv.url(p))}{extra}}}\n"
-                      for p in paths)
-    manifest = tmp / "small.yaml"
-    manifest.write_text(
-        "oerpack: 1\nevent:\n  id: small\n  title: {en: Small}\n  languages: [en]\n"
-        "  publisher: P\n  license: not-stated\n"
-        "items:\n  - id: doc\n    title: {en: Doc}\n    kind: document\n    sources:\n"
-        + sources, encoding="utf-8")
-    return manifest
-
-
 @pytest.mark.parametrize("refused", [405, 403])
 def test_server_refusing_head_gets_a_conditional_get_without_the_body(
         fault_server: FaultServer, tmp_path: Path, refused: int) -> None:
     fault_server.add("/doc.pdf", make_bytes(200_000, seed=3))
     fault_server.fault("/doc.pdf", refuse_head=refused)
-    manifest = _small_manifest(tmp_path, fault_server, ["/doc.pdf"])
+    manifest = write_manifest(tmp_path / "m.yaml", [{"id": "doc", "url": fault_server.url(
+        "/doc.pdf")}])
     settings = _settings(tmp_path)
     refresh_manifest(manifest, settings)
     entry = read_lock(lock_path(manifest)).get("doc.en")
@@ -276,8 +266,9 @@ def test_a_pinned_source_that_changed_is_reported_not_taken(fault_server: FaultS
                                                              tmp_path: Path) -> None:
     body = make_bytes(5000, seed=1)
     fault_server.add("/doc.pdf", body)
-    pin = f", sha256: {hashlib.sha256(body).hexdigest()}"
-    manifest = _small_manifest(tmp_path, fault_server, ["/doc.pdf"], extra=pin)
+    manifest = write_manifest(tmp_path / "m.yaml", [{
+        "id": "doc", "url": fault_server.url("/doc.pdf"),
+        "sha256": hashlib.sha256(body).hexdigest()}])
     settings = _settings(tmp_path)
     assert report_problem(refresh_manifest(manifest, settings), manifest) is None
     before = read_lock(lock_path(manifest))
@@ -297,7 +288,8 @@ def test_a_pinned_source_that_changed_is_reported_not_taken(fault_server: FaultS
 def test_a_first_refresh_checks_the_download_against_the_pin(fault_server: FaultServer,
                                                               tmp_path: Path) -> None:
     fault_server.add("/doc.pdf", make_bytes(5000, seed=1))
-    manifest = _small_manifest(tmp_path, fault_server, ["/doc.pdf"], extra=", size: 4999")
+    manifest = write_manifest(tmp_path / "m.yaml", [{
+        "id": "doc", "url": fault_server.url("/doc.pdf"), "size": 4999}])
     report = refresh_manifest(manifest, _settings(tmp_path))
     assert [c.status for c in report.checks] == ["broken"]
     assert "4999" in report.checks[0].detail
@@ -308,13 +300,8 @@ def test_a_changed_local_file_with_a_pin_keeps_the_lock(tmp_path: Path) -> None:
     doc = tmp_path / "doc.pdf"
     doc.write_bytes(b"%PDF-1.4 one")
     digest = hashlib.sha256(doc.read_bytes()).hexdigest()
-    manifest = tmp_path / "local.yaml"
-    manifest.write_text(
-        "oerpack: 1\nevent:\n  id: local\n  title: {en: Local}\n  languages: [en]\n"
-        "  publisher: P\n  license: not-stated\nitems:\n  - id: doc\n    title: {en: Doc}\n"
-        "    kind: document\n    sources:\n"
-        f"      - {{lang: en, path: doc.pdf, sha256: {digest}}}\n",
-        encoding="utf-8")
+    manifest = write_manifest(tmp_path / "local.yaml", [{
+        "id": "doc", "path": "doc.pdf", "sha256": digest}])
     settings = _settings(tmp_path)
     assert [c.status for c in refresh_manifest(manifest, settings).checks] == ["changed"]
     before = read_lock(lock_path(manifest))
