@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import Cache
 from .diskspace import SpaceNeed, check_space
-from .errors import FetchFailedError, FetchInterruptedError, OerpackError, OfflineMissingError
+from .errors import (
+    FetchFailedError,
+    FetchInterruptedError,
+    OerpackError,
+    OfflineMissingError,
+    PackageError,
+)
 from .fetch import FetchTask, ProgressCallback
 from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
@@ -76,6 +83,8 @@ def fetch_manifest(manifest_path: Path, settings: Settings, *,
     path = lock_path(manifest_path)
     lock = read_lock(path)
     tasks = plan_fetch(manifest, lock, settings)
+    if out_dir is not None:
+        ready_out_dir(out_dir)
     cache = Cache(settings.cache_dir)
     cache.ensure()
     if not settings.offline:
@@ -97,6 +106,21 @@ def fetch_manifest(manifest_path: Path, settings: Settings, *,
             raise OfflineMissingError([key for e in offline for key in e.keys])
         raise FetchFailedError(errors)
     return FetchOutcome(manifest=manifest, lock=lock, report=report)
+
+
+def ready_out_dir(out_dir: Path) -> None:
+    """Create the output folder before any download, so a bad --out fails at once."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        reason = None if os.access(out_dir, os.W_OK | os.X_OK) else "not writable"
+    except (FileExistsError, NotADirectoryError):
+        reason = "a file is in the way"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    if reason is not None:
+        raise PackageError(f"cannot use {out_dir} as the output folder: {reason}",
+                           hint="give --out a folder you can write to (it is created if "
+                           "missing)")
 
 
 def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,

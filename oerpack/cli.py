@@ -18,6 +18,7 @@ from .errors import (
     DamagedPackageError,
     ExitCode,
     FetchInterruptedError,
+    ManifestError,
     ManifestErrors,
     OerpackError,
 )
@@ -56,6 +57,12 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("Interrupted; run the same command again to resume.", err=True)
             sys.exit(int(ExitCode.INTERRUPTED))
+        except OSError as error:  # the disk or a path given, not oerpack: no traceback
+            logging.getLogger(__name__).debug("file system error", exc_info=True)
+            where = f": {error.filename}" if error.filename else ""
+            _fail(OerpackError(f"{error.strerror or error}{where}",
+                               hint="check that the paths given exist, are folders where a "
+                               "folder is expected, and can be written (-vv shows details)"))
 
     return cast(F, wrapper)
 
@@ -156,6 +163,9 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
         fetch_manifest(manifest, _settings(**options), progress=printer)
     except FetchInterruptedError:
         printer.close()  # the error's message is the summary line
+        raise
+    except ManifestError:
+        printer.close()  # nothing was fetched: a summary of zeros would only be noise
         raise
     except OerpackError:
         printer.close()
@@ -283,8 +293,15 @@ def refresh(ctx: click.Context, /, manifest: Path, check: bool, **options: Any) 
         raise problem
 
 
+def _web_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    scheme, _, rest = value.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest.strip("/"):
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// address")
+    return value
+
+
 @main.command()
-@click.argument("url")
+@click.argument("url", callback=_web_address)
 @click.option("--retries", type=click.IntRange(0, 100), default=5, show_default=True,
               help="Attempts after the first.")
 @handle_errors

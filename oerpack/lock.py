@@ -27,13 +27,18 @@ def read_lock(path: Path) -> Lock:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Lock()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ManifestError(f"cannot read the lock file: {reason}", file=str(path),
+                            hint="make it a readable file, or delete it; the next fetch "
+                            "writes a new one") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ManifestError(f"lock file is not valid JSON: {exc.msg}", file=str(path),
                             line=exc.lineno, hint="delete it; the next fetch writes a new one"
                             ) from None
-    if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
+    if not _is_lock_data(data):
         raise ManifestError("not an oerpack lock file of format 1", file=str(path),
                             hint="delete it; the next fetch writes a new one")
     entries: list[tuple[str, LockEntry]] = []
@@ -45,6 +50,15 @@ def read_lock(path: Path) -> Lock:
     channel = data.get("channel", {})
     return Lock(sources=tuple(entries), channel_version=int(channel.get("version", 0)),
                 content_hash=channel.get("content_hash"))
+
+
+def _is_lock_data(data: Any) -> bool:
+    """The lock's outer shape: entries and the channel are checked before they are read."""
+    if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
+        return False
+    channel = data.get("channel", {})
+    return (isinstance(data.get("sources", {}), dict) and isinstance(channel, dict)
+            and isinstance(channel.get("version", 0), int))
 
 
 def lock_to_json(lock: Lock, *, manifest_id: str) -> str:

@@ -144,7 +144,10 @@ def _check_lang(value: str) -> str | None:
 
 
 def _check_url(value: str) -> str | None:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # e.g. an unclosed [ of an IPv6 address
+        return f"{value!r} is not a valid URL: {exc}"
     if parts.scheme not in ("http", "https"):
         return f"{value!r}: only http and https URLs are allowed"
     if not parts.netloc:
@@ -406,8 +409,15 @@ def load_manifest(path: Path) -> Manifest:
     except FileNotFoundError:
         raise ManifestError("no such file", file=str(path),
                             hint="check the manifest path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"cannot read: {exc}", file=str(path)) from None
+    except IsADirectoryError:
+        raise ManifestError("is a folder, not a manifest file", file=str(path),
+                            hint="give the path of the manifest's .yaml file") from None
+    except OSError as exc:
+        raise ManifestError(f"cannot read: {exc.strerror}", file=str(path),
+                            hint="check the file's permissions") from None
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                            file=str(path), hint="save the manifest as UTF-8") from None
     try:
         root = yaml.compose(raw, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -173,6 +173,12 @@ class FetchResult:
     blob: Blob
     entry: LockEntry
     from_cache: bool
+    local: bool = False  # read from a ``path`` source on this machine, not downloaded
+
+    @property
+    def how(self) -> str:
+        """One word for progress lines: ``fetched``, ``cached`` or ``read`` (a local file)."""
+        return "cached" if self.from_cache else "read" if self.local else "fetched"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ class ProgressPrinter:
         self.total_bytes = 0
         self.transferred = 0
         self.in_flight: dict[str, tuple[int, int | None]] = {}
-        self.fetched = self.cached = self.failed = 0
+        self.fetched = self.cached = self.failed = self.read = 0
         self._last_draw = 0.0
         self._lock = threading.Lock()
 
@@ -60,12 +60,10 @@ class ProgressPrinter:
             self.failed += 1
             line = f"FAILED  {event.error}"
         elif event.result is not None:
-            if event.result.from_cache:
-                self.cached += 1
-                how = "cached"
-            else:
-                self.fetched += 1
-                how = "fetched"
+            how = event.result.how
+            self.cached += how == "cached"
+            self.read += how == "read"
+            self.fetched += how == "fetched"
             line = f"{how:7} {event.key} ({human_size(event.result.blob.size)})"
         else:
             return
@@ -99,7 +97,8 @@ class ProgressPrinter:
 
     def summary(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        return (f"{self.fetched} fetched, {self.cached} from cache, {self.failed} failed "
+        local = f"{self.read} read locally, " if self.read else ""
+        return (f"{self.fetched} fetched, {local}{self.cached} from cache, {self.failed} failed "
                 f"({human_size(self.transferred)} in {elapsed:.1f}s, "
                 f"{human_size(int(self.transferred / elapsed))}/s)")
 

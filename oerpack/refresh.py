@@ -40,6 +40,7 @@ class SourceCheck:
     status: str
     url: str | None = None
     detail: str = ""
+    stale_pin: bool = False  # new bytes, but the manifest pins the old ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,9 @@ def _check_all(manifest: Manifest, lock: Lock, resolution: Resolution | None,
                settings: Settings) -> list[_Verdict]:
     session = new_session(settings)
     try:
-        return [_check_source(source, lock.get(source.key), resolution, settings, session)
+        return [_respect_pins(source, lock.get(source.key),
+                              _check_source(source, lock.get(source.key), resolution, settings,
+                                            session))
                 for source in manifest.all_sources()]
     finally:
         session.close()
@@ -158,6 +161,32 @@ def _check_source(source: Source, old: LockEntry | None, resolution: Resolution 
         return _Verdict(SourceCheck(source.key, "unchanged", url), entry=old)
     detail = f"{old.size} → {result.size} bytes" if result.size is not None else "new version"
     return _Verdict(SourceCheck(source.key, "changed", url, detail), download=task)
+
+
+def _respect_pins(source: Source, old: LockEntry | None, verdict: _Verdict) -> _Verdict:
+    """A manifest pin names the only bytes a build accepts: other bytes are reported, not
+    taken into the lock, and a download is checked against the pin."""
+    if source.sha256 is None and source.size is None:
+        return verdict
+    new = verdict.entry if source.path is not None else None
+    upstream_changed = verdict.download is not None and old is not None and (
+        old.url == verdict.check.url and old.sha256 is not None)
+    if (new is not None and not _holds_pin(source, new)) or (
+            upstream_changed and old is not None and _holds_pin(source, old)):
+        detail = "; ".join(p for p in (verdict.check.detail, "the manifest pins the old bytes")
+                           if p)
+        kept = verdict.entry if new is None else old
+        return _Verdict(replace(verdict.check, status="changed", detail=detail, stale_pin=True),
+                        entry=kept)
+    if verdict.download is None:
+        return verdict
+    return replace(verdict, download=replace(verdict.download, sha256=source.sha256,
+                                             size=source.size))
+
+
+def _holds_pin(source: Source, entry: LockEntry) -> bool:
+    return ((source.sha256 is None or entry.sha256 == source.sha256)
+            and (source.size is None or entry.size == source.size))
 
 
 def _same_content(old: LockEntry, result: ProbeResult) -> bool:
@@ -260,6 +289,14 @@ def report_problem(report: RefreshReport, manifest_path: Path) -> OerpackError |
             f"{unresolved} source(s) were not found on the event page",
             hint="give them a 'label:' as the page shows it, or a 'url:' of their own",
             exit_code=ExitCode.BAD_MANIFEST)
+    stale = [c.key for c in report.checks if c.stale_pin]
+    if stale:
+        return RefreshProblemsError(
+            f"{len(stale)} source(s) changed but {name} pins their old sha256/size: "
+            + ", ".join(stale),
+            hint=(f"remove (or update) their sha256/size in {name} and run 'oerpack refresh "
+                  f"{name}' again; the lock then pins the new bytes"),
+            exit_code=ExitCode.CHECKSUM_MISMATCH)
     if report.check_only and changed:
         return RefreshProblemsError(
             f"{changed} source(s) changed or moved ({report.summary()})",

@@ -3,6 +3,7 @@ located error."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -49,6 +50,26 @@ def test_demo_manifest_loads_with_pinned_local_sources() -> None:
     assert sources and all(s.path is not None and s.path.is_file() for s in sources)
     assert all(s.sha256 and s.size for s in sources)
     assert {s.lang for s in sources} == {"en", "ru"}
+
+
+def test_demo_manifest_is_what_its_generator_writes() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "make_demo", REPO / "manifests" / "demo" / "make_demo.py")
+    assert spec is not None and spec.loader is not None
+    make_demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_demo)
+    text = (REPO / "manifests" / "demo.yaml").read_text(encoding="utf-8")
+    assert make_demo.render_manifest() == text
+
+
+def test_demo_descriptions_have_one_line_per_paragraph() -> None:
+    # The viewer keeps a single newline as a line break; hard-wrapped text shows odd breaks.
+    description = load_manifest(REPO / "manifests" / "demo.yaml").event.description
+    assert description is not None
+    for _, text in description.values:
+        paragraphs = text.strip().split("\n\n")
+        assert len(paragraphs) == 2
+        assert all(p and "\n" not in p for p in paragraphs)
 
 
 def test_vcasie_manifest_transcribes_the_event_page() -> None:

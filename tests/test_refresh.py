@@ -3,6 +3,7 @@ changes, moves (301), vanished files (404) and new links, without re-downloading
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -13,11 +14,13 @@ from click.testing import CliRunner
 from oerpack.build import build_package
 from oerpack.cli import main
 from oerpack.errors import ExitCode
+from oerpack.fetch import probe
 from oerpack.lock import lock_path, read_lock
 from oerpack.refresh import refresh_manifest, report_lines, report_problem
 from oerpack.settings import Settings
 from tests.conftest import REPO
 from tests.support.eventpage import SOURCE_KEYS, default_paths, vcasie_page
+from tests.support.fetching import write_manifest
 from tests.support.media import make_bytes, make_pdf
 from tests.support.server import FaultServer
 
@@ -213,3 +216,98 @@ def test_refresh_help() -> None:
     result = CliRunner().invoke(main, ["refresh", "--help"])
     assert result.exit_code == 0
     assert "--check" in result.output
+
+
+@pytest.mark.parametrize("refused", [405, 403])
+def test_server_refusing_head_gets_a_conditional_get_without_the_body(
+        fault_server: FaultServer, tmp_path: Path, refused: int) -> None:
+    fault_server.add("/doc.pdf", make_bytes(200_000, seed=3))
+    fault_server.fault("/doc.pdf", refuse_head=refused)
+    manifest = write_manifest(tmp_path / "m.yaml", [{"id": "doc", "url": fault_server.url(
+        "/doc.pdf")}])
+    settings = _settings(tmp_path)
+    refresh_manifest(manifest, settings)
+    entry = read_lock(lock_path(manifest)).get("doc.en")
+    assert entry is not None and entry.etag == fault_server.route("/doc.pdf").etag
+    fault_server.reset_stats()
+
+    report = refresh_manifest(manifest, settings, check=True)
+    assert [c.status for c in report.checks] == ["unchanged"]
+    stats = fault_server.stats("/doc.pdf")
+    assert [(r.method, r.status) for r in stats.requests] == [("HEAD", refused), ("GET", 304)]
+    assert stats.requests[1].header("If-None-Match") == entry.etag
+    assert stats.bytes_sent == 0
+
+    fault_server.replace("/doc.pdf", make_bytes(150_000, seed=4))
+    fault_server.reset_stats()
+    changed = refresh_manifest(manifest, settings, check=True)
+    assert [c.status for c in changed.checks] == ["changed"]
+    assert "200000 → 150000 bytes" in changed.checks[0].detail
+    assert fault_server.stats("/doc.pdf").bytes_sent <= 1  # a one-byte range, not the file
+    problem = report_problem(changed, manifest)
+    assert problem is not None and problem.exit_code == ExitCode.FAILURE
+
+    refresh_manifest(manifest, settings)
+    updated = read_lock(lock_path(manifest)).get("doc.en")
+    assert updated is not None and updated.size == 150_000
+    assert updated.etag == fault_server.route("/doc.pdf").etag
+
+
+def test_empty_file_behind_a_head_refusing_server_is_not_broken(fault_server: FaultServer,
+                                                                 tmp_path: Path) -> None:
+    fault_server.add("/empty.txt", b"")
+    fault_server.fault("/empty.txt", refuse_head=501)
+    result = probe(fault_server.url("/empty.txt"), _settings(tmp_path))
+    assert (result.ok, result.status, result.size) == (True, 200, 0)
+    assert fault_server.stats("/empty.txt").statuses == (501, 416, 200)
+
+
+def test_a_pinned_source_that_changed_is_reported_not_taken(fault_server: FaultServer,
+                                                             tmp_path: Path) -> None:
+    body = make_bytes(5000, seed=1)
+    fault_server.add("/doc.pdf", body)
+    manifest = write_manifest(tmp_path / "m.yaml", [{
+        "id": "doc", "url": fault_server.url("/doc.pdf"),
+        "sha256": hashlib.sha256(body).hexdigest()}])
+    settings = _settings(tmp_path)
+    assert report_problem(refresh_manifest(manifest, settings), manifest) is None
+    before = read_lock(lock_path(manifest))
+    fault_server.replace("/doc.pdf", make_bytes(5000, seed=2))
+    fault_server.reset_stats()
+
+    result = CliRunner().invoke(main, ["refresh", str(manifest), "--cache-dir",
+                                       str(settings.cache_dir)])
+    assert result.exit_code == ExitCode.CHECKSUM_MISMATCH, result.output
+    assert "the manifest pins the old bytes" in result.stdout
+    assert "pins their old sha256/size: doc.en" in result.stderr
+    assert "Hint: remove (or update) their sha256/size" in result.stderr
+    assert read_lock(lock_path(manifest)) == before
+    assert fault_server.stats("/doc.pdf").bytes_sent == 0  # nothing downloaded
+
+
+def test_a_first_refresh_checks_the_download_against_the_pin(fault_server: FaultServer,
+                                                              tmp_path: Path) -> None:
+    fault_server.add("/doc.pdf", make_bytes(5000, seed=1))
+    manifest = write_manifest(tmp_path / "m.yaml", [{
+        "id": "doc", "url": fault_server.url("/doc.pdf"), "size": 4999}])
+    report = refresh_manifest(manifest, _settings(tmp_path))
+    assert [c.status for c in report.checks] == ["broken"]
+    assert "4999" in report.checks[0].detail
+    assert read_lock(lock_path(manifest)).get("doc.en") is None
+
+
+def test_a_changed_local_file_with_a_pin_keeps_the_lock(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.pdf"
+    doc.write_bytes(b"%PDF-1.4 one")
+    digest = hashlib.sha256(doc.read_bytes()).hexdigest()
+    manifest = write_manifest(tmp_path / "local.yaml", [{
+        "id": "doc", "path": "doc.pdf", "sha256": digest}])
+    settings = _settings(tmp_path)
+    assert [c.status for c in refresh_manifest(manifest, settings).checks] == ["changed"]
+    before = read_lock(lock_path(manifest))
+    doc.write_bytes(b"%PDF-1.4 two")
+    report = refresh_manifest(manifest, settings)
+    assert [(c.status, c.stale_pin) for c in report.checks] == [("changed", True)]
+    assert read_lock(lock_path(manifest)) == before
+    problem = report_problem(report, manifest)
+    assert problem is not None and problem.exit_code == ExitCode.CHECKSUM_MISMATCH

@@ -216,6 +216,24 @@ def test_head_has_headers_but_no_body(srv: FaultServer) -> None:
     assert (stats.requests[0].method, stats.bytes_sent) == ("HEAD", 0)
 
 
+@pytest.mark.parametrize("status", [403, 405, 501])
+def test_refuse_head_answers_head_with_a_status_while_get_works(srv: FaultServer,
+                                                                status: int) -> None:
+    srv.fault("/a.bin", refuse_head=status)
+    head = requests.head(srv.url("/a.bin"), timeout=5)
+    assert head.status_code == status
+    assert "ETag" not in head.headers
+    assert (head.headers.get("Allow") == "GET") == (status == 405)
+    r = get(srv)
+    assert (r.status_code, r.content) == (200, BODY)
+    etag = r.headers["ETag"]
+    assert get(srv, **{"If-None-Match": etag}).status_code == 304
+    stats = srv.stats("/a.bin")
+    assert [(q.method, q.status) for q in stats.requests] == [
+        ("HEAD", status), ("GET", 200), ("GET", 304)]
+    assert stats.bytes_sent == len(BODY)
+
+
 def test_unknown_path_is_404_and_recorded(srv: FaultServer) -> None:
     assert get(srv, "/missing").status_code == 404
     assert srv.stats("/missing").statuses == (404,)

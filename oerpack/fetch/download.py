@@ -258,7 +258,7 @@ class Downloader:
         _verify(task, sha256=sha256, size=size, where=str(task.path))
         blob = Blob(path=task.path, size=size, sha256=sha256, md5=md5)
         return FetchResult(key=task.key, blob=blob, entry=LockEntry(
-            size=size, sha256=sha256, md5=md5), from_cache=False)
+            size=size, sha256=sha256, md5=md5), from_cache=False, local=True)
 
     def _download(self, task: FetchTask, part: Path) -> FetchResult:
         try:
@@ -299,6 +299,10 @@ class Downloader:
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout))
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise _Retryable(f"cannot connect: {type(exc).__name__}") from None
+        except requests.TooManyRedirects:
+            raise DownloadError("too many redirects", key=task.label, url=task.url,
+                                hint="the server redirects in a circle; open the URL in a "
+                                "browser and put its real address in the manifest") from None
         with response:
             if response.status_code == 304 and record is not None and known is not None:
                 return self._from_record(task, record, known)

@@ -60,6 +60,9 @@ def get_page(url: str, settings: Settings) -> Page:
                                                      settings.read_timeout))
             except NETWORK_ERRORS as exc:
                 reason = f"cannot connect: {type(exc).__name__}"
+            except requests.TooManyRedirects:
+                reason = "too many redirects"
+                break
             else:
                 with response:
                     if response.status_code == 200:
@@ -87,8 +90,11 @@ def probe(url: str, settings: Settings, *, etag: str | None = None,
                                  ("If-Modified-Since", last_modified)) if v}
     try:
         result = _probe_once(session, "HEAD", url, headers, settings)
-        if result.status in HEAD_REFUSED:
-            result = _probe_once(session, "GET", url, headers, settings)
+        if result.status in HEAD_REFUSED:  # one byte of GET is the nearest thing to a HEAD
+            result = _probe_once(session, "GET", url, headers | {"Range": "bytes=0-0"},
+                                 settings)
+            if result.status == 416:  # an empty file has no first byte
+                result = _probe_once(session, "GET", url, headers, settings)
         return result
     finally:
         if own:
@@ -105,21 +111,31 @@ def _probe_once(session: requests.Session, method: str, url: str, headers: dict[
                                                              settings.read_timeout))
         except NETWORK_ERRORS as exc:
             reason = f"cannot connect: {type(exc).__name__}"
+        except requests.TooManyRedirects:
+            return ProbeResult(url=url, status=0, final_url=url, reason="too many redirects")
         else:
             with response:
                 if response.status_code not in RETRY_STATUS:
-                    length = response.headers.get("Content-Length")
                     return ProbeResult(
                         url=url, status=response.status_code, final_url=response.url,
                         redirects=tuple(r.status_code for r in response.history),
                         not_modified=response.status_code == 304,
                         etag=response.headers.get("ETag"),
                         last_modified=response.headers.get("Last-Modified"),
-                        size=int(length) if length and length.isdigit() else None,
+                        size=_full_size(response),
                         reason=f"HTTP {response.status_code} {response.reason}")
                 reason = f"HTTP {response.status_code} {response.reason}"
         _probe_pause(settings, attempt)
     return ProbeResult(url=url, status=0, final_url=url, reason=reason)
+
+
+def _full_size(response: requests.Response) -> int | None:
+    """The whole file's size: Content-Range's total for a 206, else Content-Length."""
+    if response.status_code == 206:
+        length = response.headers.get("Content-Range", "").rpartition("/")[2]
+    else:
+        length = response.headers.get("Content-Length", "")
+    return int(length) if length.isdigit() else None
 
 
 def _probe_pause(settings: Settings, attempt: int) -> None:

@@ -19,8 +19,8 @@ def fast_settings(cache_dir: Path, **overrides: object) -> Settings:
 
 def write_manifest(path: Path, sources: Sequence[dict[str, object]], *,
                    event_id: str = "nettest") -> Path:
-    """A valid manifest with one document item per source (``{"id", "url", ...}``);
-    each source dict may add ``lang``, ``sha256`` and ``size``."""
+    """A valid manifest with one document item per source (``{"id", "url", ...}``, or
+    ``"path"`` instead of ``"url"``); each source dict may add ``lang``, ``sha256``, ``size``."""
     lines = [
         "oerpack: 1",
         "event:",
@@ -32,10 +32,11 @@ def write_manifest(path: Path, sources: Sequence[dict[str, object]], *,
         "items:",
     ]
     for source in sources:
+        where = "path" if "path" in source else "url"
         lines += [f"  - id: {source['id']}", f"    title: {{en: {source['id']}}}",
                   "    kind: document", "    sources:",
                   f"      - lang: {source.get('lang', 'en')}",
-                  f"        url: {json.dumps(source['url'])}"]
+                  f"        {where}: {json.dumps(source[where])}"]
         lines += [f"        {k}: {source[k]}" for k in ("sha256", "size") if k in source]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -59,6 +59,7 @@ class Fault:
     redirect_to: str | None = None  # Location header value, e.g. "/other.bin"
     redirect_status: int = 302
     bad_content_range_start: bool = False  # 206 whose Content-Range start is off by one
+    refuse_head: int | None = None  # answer HEAD with this status (e.g. 405) while GET works
 
     def _take(self, counter: str) -> bool:
         left: int = getattr(self, counter)
@@ -237,6 +238,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, *, head: bool) -> None:
         path = urlsplit(self.path).path
         route, fault, fail = self.server.owner._begin(path)
+        if head and fault.refuse_head is not None:  # a HEAD-less server: GET unaffected
+            allow = {"Allow": "GET"} if fault.refuse_head == 405 else {}
+            return self._send_short(fault.refuse_head, allow, head=True)
         if fail and fault.fail_status is not None:
             extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return self._send_short(fault.fail_status, extra, head=head)
