@@ -43,6 +43,7 @@ class BuildOutcome:
     fetched: FetchOutcome
     package: PackageResult
     channel_version: int
+    notes: tuple[str, ...] = ()  # what the user should know: media left out, viewer-only files
 
 
 def _merged_lock(manifest: Manifest, lock: Lock, report: FetchReport) -> Lock:
@@ -134,8 +135,6 @@ def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
-    for note in derived.notes:
-        log.warning("%s", note)
     plan = settle_version(derived.plan)
     package = assemble(plan, derived.blobs, out_dir, make_zip=make_zip, target_size=target_size,
                        allow_large_files=allow_large_files, on_step=on_step)
@@ -143,4 +142,5 @@ def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
                    content_hash=plan.content_hash)
     write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)
     return BuildOutcome(fetched=replace(fetched, lock=lock), package=package,
-                        channel_version=plan.channel_version)
+                        channel_version=plan.channel_version,
+                        notes=derived.notes + package.notes)

@@ -241,7 +241,7 @@ def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
     package = outcome.package
     if not quiet:
         click.echo(f"{printer.summary()}; channel version {outcome.channel_version}", err=True)
-        for note in package.notes:
+        for note in outcome.notes:
             click.echo(f"Note: {note}", err=True)
     if package.fit is not None:
         click.echo(f"Stick:   {package.fit.describe()}")

@@ -118,11 +118,13 @@ def apply_conversions(plan: Plan, done: Mapping[Task, Blob]) -> Plan:
     return replace(plan, files=tuple(files))
 
 
-def plan_extras(plan: Plan, options: MediaOptions) -> tuple[Task, ...]:
-    """Thumbnails, page images and subtitles for the (converted) plan's files."""
+def plan_extras(plan: Plan, options: MediaOptions, *,
+                have_ffmpeg: bool = True) -> tuple[Task, ...]:
+    """Thumbnails, page images and subtitles for the (converted) plan's files; video
+    posters only where ffmpeg can grab them."""
     tasks = []
     for f in plan.files:
-        if f.media == "video" and options.thumbnails:
+        if f.media == "video" and options.thumbnails and have_ffmpeg:
             tasks.append(Task("thumbnail", f.key, f.key, f.sha256, f.ext, out_ext="jpg"))
         if f.media == "document" and f.ext == "pdf":
             if options.thumbnails:

@@ -91,6 +91,17 @@ def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
     if not soffice and any(f.ext in office.OFFICE_EXTS for f in plan.files) and options.office:
         notes.append("LibreOffice (soffice) is not installed: office documents are packaged "
                      "as downloads only, without PDF, Kolibri node or search text")
+    ffmpeg = video.have_ffmpeg()
+    has_video = any(f.media == "video" for f in plan.files)
+    if has_video and not ffmpeg:
+        if options.video_profile != "original" or options.fit is not None:
+            raise video.MediaToolError(
+                "--video-profile and --fit re-encode recordings, which needs ffmpeg and "
+                "ffprobe, and they are not installed",
+                hint="install them (Debian: apt-get install ffmpeg) or build without these "
+                "options")
+        if options.thumbnails:
+            notes.append("ffmpeg is not installed: videos get no poster or Kolibri thumbnail")
     durations = _durations(plan, blobs, options, notes)
     choices = derive.plan_profiles(plan, options, durations)
     tasks = derive.plan_conversions(plan, options, choices, have_office=soffice is not None)
@@ -105,7 +116,7 @@ def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
     for task, blob in done.items():
         all_blobs[task.of] = blob
     derived: list[DerivedFile] = []
-    for task in derive.plan_extras(plan, options):
+    for task in derive.plan_extras(plan, options, have_ffmpeg=ffmpeg):
         try:
             outputs = _run(task, cache, all_blobs, soffice, durations, options, step)
         except video.MediaToolError as exc:
