@@ -4,11 +4,12 @@ user of ``requests``)."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import http.client
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,11 +25,11 @@ from ..errors import ChecksumError, DownloadError, OfflineMissingError
 from ..models import Blob, FetchResult, LockEntry
 from ..retry import RETRY_STATUS, RetryPolicy, parse_retry_after
 from ..settings import Settings
+from .hashing import Buffers, Fill, Hashes, hash_file, hash_prefix
 
 log = logging.getLogger(__name__)
-CHUNK = 1024 * 1024
 _READ_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
-                ConnectionError, TimeoutError)
+                http.client.HTTPException, ConnectionError, TimeoutError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,55 +75,6 @@ class _Retryable(Exception):
     def __init__(self, reason: str, *, wait: float | None = None) -> None:
         super().__init__(reason)
         self.wait = wait
-
-
-class _Hashes:
-    """sha256 (the cache key) and md5 (Kolibri's file name) in one pass over the bytes.
-
-    With a ``helper`` thread, md5 of one chunk runs while the caller hashes sha256, writes
-    and receives the next (hashlib releases the GIL), so two cores share the work."""
-
-    def __init__(self, helper: ThreadPoolExecutor | None = None) -> None:
-        self.sha256 = hashlib.sha256()
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self.size = 0
-        self._helper = helper
-        self._pending: Future[None] | None = None
-
-    def update(self, data: bytes) -> None:
-        if self._helper is None:
-            self.md5.update(data)
-        else:
-            self.settle()
-            self._pending = self._helper.submit(self.md5.update, data)
-        self.sha256.update(data)
-        self.size += len(data)
-
-    def settle(self) -> None:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
-
-    def digests(self) -> tuple[str, str, int]:
-        self.settle()
-        return self.sha256.hexdigest(), self.md5.hexdigest(), self.size
-
-
-def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None,
-              limit: int | None = None) -> tuple[str, str, int]:
-    """sha256, md5 and size of (the first ``limit`` bytes of) a file, read once."""
-    return _hash_prefix(path, on_chunk=on_chunk, limit=limit).digests()
-
-
-def _hash_prefix(path: Path, *, on_chunk: Callable[[int], None] | None = None,
-                 limit: int | None = None) -> _Hashes:
-    hashes = _Hashes()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK if limit is None else min(CHUNK, limit - hashes.size)):
-            hashes.update(chunk)
-            if on_chunk:
-                on_chunk(len(chunk))
-    return hashes
 
 
 def new_session(settings: Settings) -> requests.Session:
@@ -184,7 +136,8 @@ class Downloader:
         self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_backoff)
         self.session = new_session(settings)
         self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oerpack-md5")
-        self._carry: tuple[Path, _Hashes] | None = None
+        self._buffers = Buffers()
+        self._carry: tuple[Path, Hashes] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -298,14 +251,14 @@ class Downloader:
             self._stream(task, response, part, answer, hashes)
         return self._finish(task, part, answer, hashes)
 
-    def _resume_hashes(self, part: Path, answer: _Answer) -> _Hashes:
+    def _resume_hashes(self, part: Path, answer: _Answer) -> Hashes:
         if not answer.resumed:
-            return _Hashes(self._helper)
+            return Hashes(self._helper)
         carry = self._carry
         if carry is not None and carry[0] == part and carry[1].size == answer.offset:
-            carry[1].settle()
             return carry[1]  # hashed in an earlier attempt of this run: no second read
-        return _hash_prefix(part, limit=answer.offset)
+        return hash_prefix(part, limit=answer.offset, helper=self._helper,
+                           buffers=self._buffers)
 
     def _check_room(self, task: FetchTask, part: Path, answer: _Answer) -> None:
         expected = answer.total if answer.total is not None else task.size
@@ -313,34 +266,44 @@ class Downloader:
             check_space([SpaceNeed(part.parent, expected - answer.offset, task.key)], margin=0)
 
     def _stream(self, task: FetchTask, response: requests.Response, part: Path,
-                answer: _Answer, hashes: _Hashes) -> None:
-        read = response.raw.read1
+                answer: _Answer, hashes: Hashes) -> None:
         self._carry = (part, hashes)
-        with part.open("ab" if answer.resumed else "wb") as out:
-            while not self.stop.is_set():
-                try:
-                    chunk = read(CHUNK)
-                except _READ_ERRORS as exc:
-                    raise _Retryable(f"connection lost at byte {hashes.size}: "
-                                     f"{type(exc).__name__}", wait=None) from None
-                if not chunk:
-                    break
-                try:
-                    out.write(chunk)
-                except OSError as exc:
-                    raise DownloadError(f"cannot write {part}: {exc.strerror}", key=task.label,
-                                        hint="check free space and permissions of the cache"
-                                        ) from None
-                hashes.update(chunk)
-                self.progress(Progress("advance", task.key, len(chunk)))
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if answer.resumed else os.O_TRUNC)
+        fd = os.open(part, flags, 0o666)
+        try:
+            self._pump(task, part, _body_filler(response.raw), fd, hashes)
+        finally:
+            os.close(fd)
+            hashes.settle()  # nothing may still read a buffer the next attempt refills
         if self.stop.is_set():
             raise FetchCancelledError(task.key)
         expected = answer.total if answer.total is not None else task.size
         if expected is not None and hashes.size < expected:
             raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
+        _release(response.raw)
+
+    def _pump(self, task: FetchTask, part: Path, fill: Fill, fd: int, hashes: Hashes) -> None:
+        """Receive into reused buffers, write each to the part file, hash what was written."""
+        blocks = self._buffers.fills(fill)
+        while not self.stop.is_set():
+            try:
+                data = next(blocks, None)
+            except _READ_ERRORS as exc:
+                raise _Retryable(f"connection lost at byte {hashes.size}: "
+                                 f"{type(exc).__name__}", wait=None) from None
+            if data is None:
+                return
+            try:
+                _write_all(fd, data)
+            except OSError as exc:
+                raise DownloadError(f"cannot write {part}: {exc.strerror}", key=task.label,
+                                    hint="check free space and permissions of the cache"
+                                    ) from None
+            hashes.update(data)
+            self.progress(Progress("advance", task.key, len(data)))
 
     def _finish(self, task: FetchTask, part: Path, answer: _Answer,
-                hashes: _Hashes) -> FetchResult:
+                hashes: Hashes) -> FetchResult:
         assert task.url is not None
         self._carry = None
         sha256, md5, size = hashes.digests()
@@ -400,6 +363,30 @@ def _check_response(task: FetchTask, response: requests.Response, offset: int,
                    total=start + int(length) if length and length.isdigit() else None,
                    etag=etag, last_modified=response.headers.get("Last-Modified"),
                    final_url=response.url, content_type=response.headers.get("Content-Type"))
+
+
+def _body_filler(raw: urllib3.HTTPResponse) -> Fill:
+    """How to fill a buffer with the body as sent. urllib3's own ``readinto`` reads into a
+    new bytes object and copies it (page faults on every MiB); the http.client response it
+    wraps reads straight into the buffer. requests asks urllib3 not to decode, so both
+    give the same bytes."""
+    inner = getattr(raw, "_fp", None)
+    if isinstance(inner, http.client.HTTPResponse) and not raw.decode_content:
+        return inner.readinto
+    return raw.readinto
+
+
+def _release(raw: urllib3.HTTPResponse) -> None:
+    """Give the connection back for keep-alive once the body was read to its end (urllib3
+    cannot see that when the body was read around it)."""
+    inner = getattr(raw, "_fp", None)
+    if isinstance(inner, http.client.HTTPResponse) and inner.isclosed():
+        raw.release_conn()
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    while data:
+        data = data[os.write(fd, data):]
 
 
 def _verify(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
