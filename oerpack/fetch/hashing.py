@@ -61,9 +61,11 @@ class Buffers:
     link: whole MiB on a fast one, small reads when bytes trickle in (a fill blocks until
     the buffer is full, so its size bounds how often progress and Ctrl-C get a look)."""
 
-    def __init__(self, size: int = MAX_READ) -> None:
+    def __init__(self, size: int = MAX_READ, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._views = (memoryview(bytearray(size)), memoryview(bytearray(size)))
         self._turn = 0
+        self._clock = clock
         self.read_size = min(size, 64 * 1024)
 
     def fills(self, fill: Fill, *, limit: int | None = None) -> Iterator[memoryview]:
@@ -74,11 +76,11 @@ class Buffers:
             view = self._views[self._turn]
             self._turn ^= 1
             want = self.read_size if left is None else min(self.read_size, left)
-            started = time.monotonic()
+            started = self._clock()
             count = fill(view[:want])
             if not count:
                 return
-            self._adapt(time.monotonic() - started, full=count == want)
+            self._adapt(self._clock() - started, full=count == want)
             if left is not None:
                 left -= count
             yield view[:count]
