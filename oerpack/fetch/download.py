@@ -4,9 +4,7 @@ user of ``requests``)."""
 from __future__ import annotations
 
 import contextlib
-import http.client
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +23,11 @@ from ..errors import ChecksumError, DownloadError, OfflineMissingError
 from ..models import Blob, FetchResult, LockEntry
 from ..retry import RETRY_STATUS, RetryPolicy, parse_retry_after
 from ..settings import Settings
-from .hashing import Buffers, Fill, Hashes, hash_file, hash_prefix
+from .hashing import CHUNK, Hashes, hash_file, hash_prefix
 
 log = logging.getLogger(__name__)
 _READ_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
-                http.client.HTTPException, ConnectionError, TimeoutError)
+                ConnectionError, TimeoutError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +134,6 @@ class Downloader:
         self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_backoff)
         self.session = new_session(settings)
         self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oerpack-md5")
-        self._buffers = Buffers()
         self._carry: tuple[Path, Hashes] | None = None
 
     def close(self) -> None:
@@ -194,7 +191,8 @@ class Downloader:
         assert task.path is not None
         self.progress(Progress("start", task.key, total=task.size))
         sha256, md5, size = hash_file(
-            task.path, on_chunk=lambda n: self.progress(Progress("advance", task.key, n)))
+            task.path, on_chunk=lambda n: self.progress(Progress("advance", task.key, n)),
+            helper=self._helper)
         _verify(task, sha256=sha256, size=size, where=str(task.path))
         blob = Blob(path=task.path, size=size, sha256=sha256, md5=md5)
         return FetchResult(key=task.key, blob=blob, entry=LockEntry(
@@ -256,9 +254,9 @@ class Downloader:
             return Hashes(self._helper)
         carry = self._carry
         if carry is not None and carry[0] == part and carry[1].size == answer.offset:
+            carry[1].settle()
             return carry[1]  # hashed in an earlier attempt of this run: no second read
-        return hash_prefix(part, limit=answer.offset, helper=self._helper,
-                           buffers=self._buffers)
+        return hash_prefix(part, limit=answer.offset, helper=self._helper)
 
     def _check_room(self, task: FetchTask, part: Path, answer: _Answer) -> None:
         expected = answer.total if answer.total is not None else task.size
@@ -267,40 +265,32 @@ class Downloader:
 
     def _stream(self, task: FetchTask, response: requests.Response, part: Path,
                 answer: _Answer, hashes: Hashes) -> None:
+        # read1 hands over what one recv brought (up to CHUNK) without waiting for more, so
+        # hashing and writing overlap with the kernel receiving the next bytes.
+        read = response.raw.read1
         self._carry = (part, hashes)
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if answer.resumed else os.O_TRUNC)
-        fd = os.open(part, flags, 0o666)
-        try:
-            self._pump(task, part, _body_filler(response.raw), fd, hashes)
-        finally:
-            os.close(fd)
-            hashes.settle()  # nothing may still read a buffer the next attempt refills
+        with part.open("ab" if answer.resumed else "wb") as out:
+            while not self.stop.is_set():
+                try:
+                    chunk = read(CHUNK)
+                except _READ_ERRORS as exc:
+                    raise _Retryable(f"connection lost at byte {hashes.size}: "
+                                     f"{type(exc).__name__}", wait=None) from None
+                if not chunk:
+                    break
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise DownloadError(f"cannot write {part}: {exc.strerror}", key=task.label,
+                                        hint="check free space and permissions of the cache"
+                                        ) from None
+                hashes.update(chunk)
+                self.progress(Progress("advance", task.key, len(chunk)))
         if self.stop.is_set():
             raise FetchCancelledError(task.key)
         expected = answer.total if answer.total is not None else task.size
         if expected is not None and hashes.size < expected:
             raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
-        _release(response.raw)
-
-    def _pump(self, task: FetchTask, part: Path, fill: Fill, fd: int, hashes: Hashes) -> None:
-        """Receive into reused buffers, write each to the part file, hash what was written."""
-        blocks = self._buffers.fills(fill)
-        while not self.stop.is_set():
-            try:
-                data = next(blocks, None)
-            except _READ_ERRORS as exc:
-                raise _Retryable(f"connection lost at byte {hashes.size}: "
-                                 f"{type(exc).__name__}", wait=None) from None
-            if data is None:
-                return
-            try:
-                _write_all(fd, data)
-            except OSError as exc:
-                raise DownloadError(f"cannot write {part}: {exc.strerror}", key=task.label,
-                                    hint="check free space and permissions of the cache"
-                                    ) from None
-            hashes.update(data)
-            self.progress(Progress("advance", task.key, len(data)))
 
     def _finish(self, task: FetchTask, part: Path, answer: _Answer,
                 hashes: Hashes) -> FetchResult:
@@ -363,30 +353,6 @@ def _check_response(task: FetchTask, response: requests.Response, offset: int,
                    total=start + int(length) if length and length.isdigit() else None,
                    etag=etag, last_modified=response.headers.get("Last-Modified"),
                    final_url=response.url, content_type=response.headers.get("Content-Type"))
-
-
-def _body_filler(raw: urllib3.HTTPResponse) -> Fill:
-    """How to fill a buffer with the body as sent. urllib3's own ``readinto`` reads into a
-    new bytes object and copies it (page faults on every MiB); the http.client response it
-    wraps reads straight into the buffer. requests asks urllib3 not to decode, so both
-    give the same bytes."""
-    inner = getattr(raw, "_fp", None)
-    if isinstance(inner, http.client.HTTPResponse) and not raw.decode_content:
-        return inner.readinto
-    return raw.readinto
-
-
-def _release(raw: urllib3.HTTPResponse) -> None:
-    """Give the connection back for keep-alive once the body was read to its end (urllib3
-    cannot see that when the body was read around it)."""
-    inner = getattr(raw, "_fp", None)
-    if isinstance(inner, http.client.HTTPResponse) and inner.isclosed():
-        raw.release_conn()
-
-
-def _write_all(fd: int, data: memoryview) -> None:
-    while data:
-        data = data[os.write(fd, data):]
 
 
 def _verify(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
