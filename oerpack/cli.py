@@ -29,8 +29,8 @@ from .media.profiles import PROFILE_NAMES
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
 from .target import parse_size
+from .units import human_size
 from .verify import verify_package
-from .viewer import human_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -22,7 +22,8 @@ from .models import Blob
 from .pdf import read_pdf
 from .plan import Plan
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
-from .viewer import MediaInfo, human_size, render_readers, render_readme, render_viewer
+from .units import human_size
+from .viewer import MediaInfo, render_readers, render_readme, render_viewer
 
 log = logging.getLogger(__name__)
 RECORD_NAME = "oerpack.json"

@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from .fetch import Progress
-from .viewer import human_size
+from .units import human_size
 
 REDRAW_S = 0.2
 

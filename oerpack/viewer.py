@@ -19,6 +19,7 @@ from .media.subtitles import vtt_cues
 from .models import Item, Section, Text
 from .pdf import PdfInfo
 from .plan import PackageFile, Plan
+from .units import human_size
 
 ASSETS_DIR = "assets"
 SEARCH_DATA = "search-data.js"
@@ -50,15 +51,6 @@ def script_json(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
 
 
 def human_duration(seconds: float | None) -> str | None:

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
+from oerpack.units import human_size
 from oerpack.viewer import (
     ASSETS_DIR,
     SEARCH_DATA,
     human_date,
     human_duration,
-    human_size,
     render_viewer,
     script_json,
     templates_root,

@@ -8,9 +8,9 @@ from .download import (
     HostSlots,
     Progress,
     ProgressCallback,
-    hash_file,
     new_session,
 )
+from .hashing import hash_file
 from .probe import NETWORK_ERRORS, Page, ProbeResult, Session, get_page, probe
 
 __all__ = [

@@ -4,11 +4,10 @@ user of ``requests``)."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +23,9 @@ from ..errors import ChecksumError, DownloadError, OfflineMissingError
 from ..models import Blob, FetchResult, LockEntry
 from ..retry import RETRY_STATUS, RetryPolicy, parse_retry_after
 from ..settings import Settings
+from .hashing import CHUNK, Hashes, hash_file, hash_prefix
 
 log = logging.getLogger(__name__)
-CHUNK = 1024 * 1024
 _READ_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
                 ConnectionError, TimeoutError)
 
@@ -75,55 +74,6 @@ class _Retryable(Exception):
     def __init__(self, reason: str, *, wait: float | None = None) -> None:
         super().__init__(reason)
         self.wait = wait
-
-
-class _Hashes:
-    """sha256 (the cache key) and md5 (Kolibri's file name) in one pass over the bytes.
-
-    With a ``helper`` thread, md5 of one chunk runs while the caller hashes sha256, writes
-    and receives the next (hashlib releases the GIL), so two cores share the work."""
-
-    def __init__(self, helper: ThreadPoolExecutor | None = None) -> None:
-        self.sha256 = hashlib.sha256()
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self.size = 0
-        self._helper = helper
-        self._pending: Future[None] | None = None
-
-    def update(self, data: bytes) -> None:
-        if self._helper is None:
-            self.md5.update(data)
-        else:
-            self.settle()
-            self._pending = self._helper.submit(self.md5.update, data)
-        self.sha256.update(data)
-        self.size += len(data)
-
-    def settle(self) -> None:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
-
-    def digests(self) -> tuple[str, str, int]:
-        self.settle()
-        return self.sha256.hexdigest(), self.md5.hexdigest(), self.size
-
-
-def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None,
-              limit: int | None = None) -> tuple[str, str, int]:
-    """sha256, md5 and size of (the first ``limit`` bytes of) a file, read once."""
-    return _hash_prefix(path, on_chunk=on_chunk, limit=limit).digests()
-
-
-def _hash_prefix(path: Path, *, on_chunk: Callable[[int], None] | None = None,
-                 limit: int | None = None) -> _Hashes:
-    hashes = _Hashes()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK if limit is None else min(CHUNK, limit - hashes.size)):
-            hashes.update(chunk)
-            if on_chunk:
-                on_chunk(len(chunk))
-    return hashes
 
 
 def new_session(settings: Settings) -> requests.Session:
@@ -185,7 +135,7 @@ class Downloader:
         self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_backoff)
         self.session = new_session(settings)
         self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oerpack-md5")
-        self._carry: tuple[Path, _Hashes] | None = None
+        self._carry: tuple[Path, Hashes] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -254,7 +204,8 @@ class Downloader:
         assert task.path is not None
         self.progress(Progress("start", task.key, total=task.size))
         sha256, md5, size = hash_file(
-            task.path, on_chunk=lambda n: self.progress(Progress("advance", task.key, n)))
+            task.path, on_chunk=lambda n: self.progress(Progress("advance", task.key, n)),
+            helper=self._helper)
         _verify(task, sha256=sha256, size=size, where=str(task.path))
         blob = Blob(path=task.path, size=size, sha256=sha256, md5=md5)
         return FetchResult(key=task.key, blob=blob, entry=LockEntry(
@@ -315,14 +266,14 @@ class Downloader:
             self._stream(task, response, part, answer, hashes)
         return self._finish(task, part, answer, hashes)
 
-    def _resume_hashes(self, part: Path, answer: _Answer) -> _Hashes:
+    def _resume_hashes(self, part: Path, answer: _Answer) -> Hashes:
         if not answer.resumed:
-            return _Hashes(self._helper)
+            return Hashes(self._helper)
         carry = self._carry
         if carry is not None and carry[0] == part and carry[1].size == answer.offset:
             carry[1].settle()
             return carry[1]  # hashed in an earlier attempt of this run: no second read
-        return _hash_prefix(part, limit=answer.offset)
+        return hash_prefix(part, limit=answer.offset, helper=self._helper)
 
     def _check_room(self, task: FetchTask, part: Path, answer: _Answer) -> None:
         expected = answer.total if answer.total is not None else task.size
@@ -330,7 +281,9 @@ class Downloader:
             check_space([SpaceNeed(part.parent, expected - answer.offset, task.key)], margin=0)
 
     def _stream(self, task: FetchTask, response: requests.Response, part: Path,
-                answer: _Answer, hashes: _Hashes) -> None:
+                answer: _Answer, hashes: Hashes) -> None:
+        # read1 hands over what one recv brought (up to CHUNK) without waiting for more, so
+        # hashing and writing overlap with the kernel receiving the next bytes.
         read = response.raw.read1
         self._carry = (part, hashes)
         with part.open("ab" if answer.resumed else "wb") as out:
@@ -357,7 +310,7 @@ class Downloader:
             raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
 
     def _finish(self, task: FetchTask, part: Path, answer: _Answer,
-                hashes: _Hashes) -> FetchResult:
+                hashes: Hashes) -> FetchResult:
         assert task.url is not None
         self._carry = None
         sha256, md5, size = hashes.digests()
