@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import Cache
 from .diskspace import SpaceNeed, check_space
@@ -21,12 +22,13 @@ from .fetch import FetchTask, ProgressCallback
 from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
-from .media.stage import derive_media
 from .models import FetchReport, Lock, LockEntry, Manifest
-from .package import PackageResult, assemble
 from .parallel import fetch_all
 from .plan import plan_fetch, plan_package, settle_version
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .package import PackageResult
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,10 @@ def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
                   on_step: Callable[[str], None] | None = None,
                   media: MediaOptions | None = None) -> BuildOutcome:
     """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
+    # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
+    from .media.stage import derive_media
+    from .package import assemble
+
     fetched = fetch_manifest(manifest_path, settings, progress=progress, out_dir=out_dir,
                              make_zip=make_zip)
     plan = plan_package(fetched.manifest, fetched.lock)

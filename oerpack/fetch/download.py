@@ -206,7 +206,7 @@ class Downloader:
         sha256, md5, size = hash_file(
             task.path, on_chunk=lambda n: self.progress(Progress("advance", task.key, n)),
             helper=self._helper)
-        _verify(task, sha256=sha256, size=size, where=str(task.path))
+        verify_pins(task, sha256=sha256, size=size, where=str(task.path))
         blob = Blob(path=task.path, size=size, sha256=sha256, md5=md5)
         return FetchResult(key=task.key, blob=blob, entry=LockEntry(
             size=size, sha256=sha256, md5=md5), from_cache=False, local=True)
@@ -315,7 +315,7 @@ class Downloader:
         self._carry = None
         sha256, md5, size = hashes.digests()
         try:
-            _verify(task, sha256=sha256, size=size, where=task.url)
+            verify_pins(task, sha256=sha256, size=size, where=task.url)
         except ChecksumError:
             _discard(part)
             raise
@@ -372,7 +372,8 @@ def _check_response(task: FetchTask, response: requests.Response, offset: int,
                    final_url=response.url, content_type=response.headers.get("Content-Type"))
 
 
-def _verify(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
+def verify_pins(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
+    """Raise ChecksumError if the bytes differ from the size or sha256 pinned for ``task``."""
     if task.size is not None and size != task.size:
         raise ChecksumError(key=task.label, what="size", expected=str(task.size),
                             actual=str(size), url=where)

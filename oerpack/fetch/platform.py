@@ -24,7 +24,8 @@ from ..cache import Cache, UrlRecord
 from ..errors import ChecksumError, DownloadError
 from ..models import FetchResult, LockEntry
 from ..settings import Settings
-from .download import FetchCancelledError, FetchTask, Progress, ProgressCallback, _verify, hash_file
+from .download import FetchCancelledError, FetchTask, Progress, ProgressCallback, verify_pins
+from .hashing import hash_file
 
 log = logging.getLogger(__name__)
 #: One file with picture and sound, MP4 when offered: no merging step, plays everywhere.
@@ -133,7 +134,7 @@ def download_platform(task: FetchTask, part: Path, *, settings: Settings, cache:
     path = _downloaded(info, work)
     sha256, md5, size = hash_file(path)
     try:
-        _verify(task, sha256=sha256, size=size, where=task.url)
+        verify_pins(task, sha256=sha256, size=size, where=task.url)
     except ChecksumError:
         shutil.rmtree(work, ignore_errors=True)
         raise
