@@ -12,15 +12,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import __version__
 from ..errors import DoesNotFitError
 from ..models import Blob
 from ..plan import DerivedFile, Plan
 from ..settings import Settings
 from . import derive, office, pages, subtitles, thumbs, video
 from .derive import MediaOptions, Task
+from .mp4 import video_duration
 from .profiles import profile_named
 
 log = logging.getLogger(__name__)
+MP4_EXTS = frozenset({"mp4", "m4v", "mov"})
 Step = Callable[[str], None]
 
 
@@ -63,6 +66,23 @@ class DerivedCache:
         found = self.lookup(key)
         assert found is not None
         return found
+
+    def failure(self, key: str, tool: str) -> str | None:
+        """Why this task failed before with the same tool, if it did: a broken source or a
+        hung converter should cost its time once, not on every rebuild."""
+        try:
+            data = json.loads(self._failure_path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return str(data["message"]) if data.get("tool") == tool else None
+
+    def remember_failure(self, key: str, tool: str, message: str) -> None:
+        path = self._failure_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"tool": tool, "message": message}), encoding="utf-8")
+
+    def _failure_path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.failed.json"
 
     def scratch(self, key: str) -> Path:
         work = self.root / "tmp" / f"{key}.{os.getpid()}"
@@ -145,8 +165,11 @@ def _durations(plan: Plan, blobs: Mapping[str, Blob], options: MediaOptions,
     found: dict[str, float] = {}
     for package_file in plan.files:
         if package_file.media == "video" and package_file.key in blobs:
+            path = blobs[package_file.key].path
+            # The MP4 header says it without a process; ffprobe reads everything else.
+            seconds = video_duration(path) if package_file.ext in MP4_EXTS else None
             try:
-                found[package_file.key] = video.probe_duration(blobs[package_file.key].path)
+                found[package_file.key] = seconds or video.probe_duration(path)
             except video.MediaToolError as exc:
                 notes.append(f"{package_file.key}: not a playable video? {exc}")
     return found
@@ -158,13 +181,34 @@ def _run(task: Task, cache: DerivedCache, blobs: Mapping[str, Blob], soffice: st
     key = task.cache_key
     if (found := cache.lookup(key)) is not None:
         return found
+    tool = _tool_identity(task, soffice)
+    if (message := cache.failure(key, tool)) is not None:
+        raise video.MediaToolError(f"{message} (remembered from an earlier build)")
     src = blobs[task.key].path
     work = cache.scratch(key)
     try:
         names = _make(task, src, work, soffice, durations.get(task.key, 0.0), options, step)
         return cache.store(key, work, names)
+    except video.MediaToolError as exc:
+        cache.remember_failure(key, tool, exc.message)
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _tool_identity(task: Task, soffice: str | None) -> str:
+    """The program that makes a task's output, down to its installed file: a failure is
+    retried once that program is upgraded."""
+    program = soffice if task.kind == "office-pdf" else (
+        shutil.which(video.FFMPEG) if task.kind in ("transcode", "thumbnail") and
+        task.input_ext != "pdf" else None)
+    if program is None:
+        return f"oerpack {__version__}"
+    try:
+        stamp = os.stat(program).st_mtime_ns
+    except OSError:
+        stamp = 0
+    return f"oerpack {__version__}; {program} {stamp}"
 
 
 def _make(task: Task, src: Path, work: Path, soffice: str | None, seconds: float,
