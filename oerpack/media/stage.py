@@ -122,7 +122,7 @@ def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
                 "options")
         if options.thumbnails:
             notes.append("ffmpeg is not installed: videos get no poster or Kolibri thumbnail")
-    durations = _durations(plan, blobs, options, notes)
+    durations = _durations(plan, blobs, options, notes, cache)
     choices = derive.plan_profiles(plan, options, durations)
     tasks = derive.plan_conversions(plan, options, choices, have_office=soffice is not None)
     all_blobs = dict(blobs)
@@ -157,7 +157,7 @@ def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
 
 
 def _durations(plan: Plan, blobs: Mapping[str, Blob], options: MediaOptions,
-               notes: list[str]) -> dict[str, float]:
+               notes: list[str], cache: DerivedCache) -> dict[str, float]:
     """Durations of the videos; one that ffprobe cannot read is noted and left out."""
     needed = options.fit is not None or options.video_profile != "original" or options.thumbnails
     if not needed or not video.have_ffmpeg():
@@ -168,9 +168,14 @@ def _durations(plan: Plan, blobs: Mapping[str, Blob], options: MediaOptions,
             path = blobs[package_file.key].path
             # The MP4 header says it without a process; ffprobe reads everything else.
             seconds = video_duration(path) if package_file.ext in MP4_EXTS else None
+            key = f"duration-{package_file.sha256}"
+            tool = f"oerpack {__version__}; ffprobe"
             try:
+                if seconds is None and (known := cache.failure(key, tool)) is not None:
+                    raise video.MediaToolError(known)
                 found[package_file.key] = seconds or video.probe_duration(path)
             except video.MediaToolError as exc:
+                cache.remember_failure(key, tool, exc.message)
                 notes.append(f"{package_file.key}: not a playable video? {exc}")
     return found
 
