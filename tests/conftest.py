@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,3 +58,18 @@ def fault_server() -> Iterator[Any]:
 
     with FaultServer() as server:
         yield server
+
+
+def copy_demo(folder: Path) -> Path:
+    """The demo manifest, its lock and its sources copied into ``folder``, so a build writes
+    its lock there and never into the repository; returns the manifest's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "manifests" / "demo", folder / "demo")
+    for name in ("demo.yaml", "demo.yaml.lock.json"):
+        shutil.copy2(REPO / "manifests" / name, folder / name)
+    return folder / "demo.yaml"
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    return copy_demo(tmp_path / "manifests")

@@ -24,15 +24,6 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-@pytest.fixture
-def demo_copy(tmp_path: Path) -> Path:
-    """The demo manifest and its sources, copied so a build does not write into the repo."""
-    target = tmp_path / "manifests"
-    shutil.copytree(REPO / "manifests" / "demo", target / "demo")
-    shutil.copy(REPO / "manifests" / "demo.yaml", target / "demo.yaml")
-    return target / "demo.yaml"
-
-
 def test_demo_build_gives_folder_zip_and_valid_sha256sums(
         demo_copy: Path, tmp_path: Path, cache_dir: Path) -> None:
     out = tmp_path / "dist"

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from oerpack.cli import main
 from oerpack.errors import ExitCode
-from tests.conftest import REPO
 
 
 @pytest.fixture
@@ -22,18 +21,10 @@ def no_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert shutil.which("ffmpeg") is None
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    target = tmp_path / "manifests"
-    shutil.copytree(REPO / "manifests" / "demo", target / "demo")
-    shutil.copy(REPO / "manifests" / "demo.yaml", target / "demo.yaml")
-    return target / "demo.yaml"
-
-
 def test_build_without_ffmpeg_packages_videos_without_posters(
-        no_ffmpeg: None, demo: Path, tmp_path: Path) -> None:
+        no_ffmpeg: None, demo_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    result = CliRunner().invoke(main, ["build", str(demo), "--out", str(out), "--cache-dir",
+    result = CliRunner().invoke(main, ["build", str(demo_copy), "--out", str(out), "--cache-dir",
                                        str(tmp_path / "cache")])
     assert result.exit_code == 0, result.output
     assert "ffmpeg is not installed" in result.stderr
@@ -46,8 +37,8 @@ def test_build_without_ffmpeg_packages_videos_without_posters(
 
 
 def test_video_profile_without_ffmpeg_is_a_clear_error(
-        no_ffmpeg: None, demo: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", str(demo), "--out", str(tmp_path / "dist"),
+        no_ffmpeg: None, demo_copy: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(demo_copy), "--out", str(tmp_path / "dist"),
                                        "--cache-dir", str(tmp_path / "cache"),
                                        "--video-profile", "lite"])
     assert result.exit_code == ExitCode.FAILURE

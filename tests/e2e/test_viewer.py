@@ -10,7 +10,6 @@ fixtures are in conftest.py, the recording tab in tests/support/browser.py.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,13 +18,13 @@ from playwright.sync_api import expect
 
 from oerpack.build import build_package
 from oerpack.settings import Settings
+from tests.conftest import copy_demo
 from tests.support.browser import Page, poll
 from tests.support.media import make_pdf, make_video
 from tests.support.viewer_data import HOSTILE
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 PDF_ONLY_WORD = "дистанционное"  # in manifests/demo/about-ru.pdf's body, nowhere else
 
 
@@ -39,10 +38,7 @@ def _build(manifest: Path, out: Path, cache: Path) -> Path:
 def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo manifest built into a temporary folder (a copy, so its lock stays untouched)."""
     work = tmp_path_factory.mktemp("demo")
-    shutil.copytree(REPO / "manifests" / "demo", work / "demo")
-    for name in ("demo.yaml", "demo.yaml.lock.json"):
-        shutil.copy2(REPO / "manifests" / name, work / name)
-    return _build(work / "demo.yaml", work / "dist", work / "cache")
+    return _build(copy_demo(work), work / "dist", work / "cache")
 
 
 HOSTILE_MANIFEST = """\

@@ -3,7 +3,6 @@ virtualenv and build the demo with it."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -29,12 +28,10 @@ def test_wheel_in_clean_venv_builds_the_demo(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
                    check=True)
-    manifests = tmp_path / "manifests"
-    shutil.copytree(REPO / "manifests" / "demo", manifests / "demo")
-    shutil.copy(REPO / "manifests" / "demo.yaml", manifests / "demo.yaml")
+    manifest = copy_demo(tmp_path / "manifests")
     out = tmp_path / "dist"
     result = subprocess.run(
-        [str(venv / "bin" / "oerpack"), "-q", "build", str(manifests / "demo.yaml"), "--out",
+        [str(venv / "bin" / "oerpack"), "-q", "build", str(manifest), "--out",
          str(out), "--cache-dir", str(tmp_path / "cache")],
         capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.returncode == 0, result.stderr
