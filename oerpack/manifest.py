@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import yaml
-
 from .errors import ManifestError, ManifestErrors
-from .models import ITEM_KINDS, NOT_STATED, Event, Item, Manifest, Section, Source, Speaker, Text
+from .models import ITEM_KINDS, NOT_STATED, Event, Item, Manifest, Section, Source, Speaker
+from .yamlnodes import Node, NodeReader, is_int_scalar, is_sequence, read_yaml
 
 FORMAT_VERSION = 1
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -42,94 +39,6 @@ SOURCE_KEYS = {
 #: How a source's url may be fetched besides plain HTTP (see oerpack.fetch.platform).
 SOURCE_VIA = ("yt-dlp",)
 
-T = TypeVar("T")
-Node = yaml.Node
-
-
-class _Reader:
-    """Walks the YAML node tree, collecting every error with its line."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        self.errors: list[ManifestError] = []
-        self.languages: tuple[str, ...] = ()
-        self._constructor = yaml.SafeLoader("")
-
-    def error(self, node: Node | None, where: str, message: str, hint: str | None = None) -> None:
-        line = node.start_mark.line + 1 if node is not None else None
-        self.errors.append(
-            ManifestError(f"{where}: {message}", file=str(self.file), line=line, hint=hint)
-        )
-
-    def mapping(self, node: Node, where: str, keys: dict[str, bool]) -> dict[str, Node] | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.error(node, where, "expected a mapping (key: value)")
-            return None
-        out: dict[str, Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str) or key not in keys:
-                allowed = ", ".join(keys)
-                self.error(key_node, where, f"unknown key {key!r} (allowed: {allowed})")
-            elif key in out:
-                self.error(key_node, where, f"duplicate key {key!r}")
-            else:
-                out[key] = value_node
-        for key, required in keys.items():
-            if required and key not in out:
-                self.error(node, where, f"missing required key {key!r}")
-        return out
-
-    def sequence(self, node: Node, where: str) -> list[Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            self.error(node, where, "expected a list")
-            return []
-        return list(node.value)
-
-    def scalar(self, node: Node, where: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            self.error(node, where, "expected a single value")
-            return None
-        return self._constructor.construct_object(node)
-
-    def string(self, node: Node, where: str, check: Callable[[str], str | None] | None = None,
-               ) -> str | None:
-        value = self.scalar(node, where)
-        if value is None and isinstance(node, yaml.ScalarNode):
-            self.error(node, where, "must not be empty")
-            return None
-        if isinstance(value, bool | int | float | date):
-            value = node.value  # a YAML 1.1 number or date written where text is meant
-        if not isinstance(value, str):
-            return None
-        value = value.strip()
-        if not value:
-            self.error(node, where, "must not be empty")
-            return None
-        problem = check(value) if check else None
-        if problem:
-            self.error(node, where, problem)
-            return None
-        return value
-
-    def text(self, node: Node, where: str) -> Text | None:
-        if isinstance(node, yaml.MappingNode):
-            pairs: list[tuple[str, str]] = []
-            langs = {lang: False for lang in self.languages}
-            for lang, value_node in (self.mapping(node, where, langs) or {}).items():
-                value = self.string(value_node, f"{where}.{lang}")
-                if value is not None:
-                    pairs.append((lang, value))
-            return Text(tuple(pairs)) if pairs else None
-        value = self.string(node, where)
-        if value is None:
-            return None
-        return Text(((self.languages[0] if self.languages else "und", value),))
-
-    def optional(self, fields: dict[str, Node], key: str, where: str,
-                 read: Callable[[Node, str], T]) -> T | None:
-        node = fields.get(key)
-        return None if node is None else read(node, f"{where}.{key}")
 
 
 def _check_id(value: str) -> str | None:
@@ -182,7 +91,7 @@ def _check_license(value: str) -> str | None:
     return None if len(value) <= 50 else "a licence name is at most 50 characters"
 
 
-class _ManifestReader(_Reader):
+class _ManifestReader(NodeReader):
     def __init__(self, file: Path) -> None:
         super().__init__(file)
         self.seen_ids: dict[str, str] = {}
@@ -285,7 +194,7 @@ class _ManifestReader(_Reader):
         )
 
     def time(self, node: Node, where: str) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int"):
+        if is_int_scalar(node):
             # YAML 1.1 reads an unquoted 11:00 as a sexagesimal number
             self.error(node, where, f"write the time in quotes: \"{node.value}\"")
             return None
@@ -339,7 +248,7 @@ class _ManifestReader(_Reader):
         if "sources" not in fields:
             return ()
         nodes = self.sequence(fields["sources"], f"{where}.sources")
-        if not nodes and isinstance(fields["sources"], yaml.SequenceNode):
+        if not nodes and is_sequence(fields["sources"]):
             self.error(fields["sources"], f"{where}.sources", "list at least one source")
         found: list[Source] = []
         seen: set[str] = set()
@@ -404,32 +313,7 @@ def load_manifest(path: Path) -> Manifest:
 
     Raises ``ManifestErrors`` listing every problem found, each with file and line.
     """
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ManifestError("no such file", file=str(path),
-                            hint="check the manifest path") from None
-    except IsADirectoryError:
-        raise ManifestError("is a folder, not a manifest file", file=str(path),
-                            hint="give the path of the manifest's .yaml file") from None
-    except OSError as exc:
-        raise ManifestError(f"cannot read: {exc.strerror}", file=str(path),
-                            hint="check the file's permissions") from None
-    except UnicodeDecodeError as exc:
-        raise ManifestError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})",
-                            file=str(path), hint="save the manifest as UTF-8") from None
-    try:
-        root = yaml.compose(raw, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ManifestError(f"invalid YAML: {problem}", file=str(path), line=line,
-                            hint="check indentation and quoting near that line") from None
-    except yaml.YAMLError as exc:
-        raise ManifestError(f"invalid YAML: {exc}", file=str(path)) from None
-    if root is None:
-        raise ManifestError("the manifest is empty", file=str(path))
+    root = read_yaml(path)
     reader = _ManifestReader(path)
     manifest = reader.read(root)
     if reader.errors or manifest is None:

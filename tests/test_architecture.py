@@ -16,7 +16,7 @@ HOMES = {
     "pypdf": {"pdf.py"},
     "jinja2": {"viewer.py"},
     "click": {"cli.py"},
-    "yaml": {"manifest.py"},
+    "yaml": {"yamlnodes.py"},
     "bs4": {"pagelinks.py"},
     "sqlite3": {"kolibri/db.py"},
     "pypdfium2": {"media/pages.py"},
