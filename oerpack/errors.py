@@ -71,14 +71,15 @@ class UnresolvedSourcesError(OerpackError):
 
     exit_code = ExitCode.BAD_MANIFEST
 
-    def __init__(self, keys: list[str], *, manifest: str) -> None:
+    def __init__(self, keys: list[str], *, manifest: str, has_pages: bool = True) -> None:
         shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        first = (f"run 'oerpack refresh {manifest}' with internet access to resolve them from "
+                 "the event page" if has_pages else
+                 f"add the event page under 'event: pages: [...]' in {manifest} and run "
+                 f"'oerpack refresh {manifest}' with internet access to resolve them")
         super().__init__(
             f"{manifest}: {len(keys)} source(s) have no url or path yet: {shown}",
-            hint=(
-                f"run 'oerpack refresh {manifest}' with internet access to resolve them from "
-                "the event page, or add 'url:' or 'path:' to each source"
-            ),
+            hint=f"{first}, or add 'url:' or 'path:' to each source",
         )
         self.keys = keys
 

@@ -109,7 +109,8 @@ def plan_fetch(manifest: Manifest, lock: Lock, settings: Settings) -> tuple[Fetc
     unresolved = [s.key for s in manifest.all_sources()
                   if s.path is None and source_url(s, lock) is None]
     if unresolved:
-        raise UnresolvedSourcesError(unresolved, manifest=str(manifest.path))
+        raise UnresolvedSourcesError(unresolved, manifest=str(manifest.path),
+                                     has_pages=bool(manifest.event.pages))
     tasks = []
     for source in manifest.all_sources():
         entry = lock.get(source.key)

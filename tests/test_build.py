@@ -156,7 +156,8 @@ def test_unresolved_sources_stop_before_any_download(tmp_path: Path, cache_dir: 
     assert result.exit_code == ExitCode.BAD_MANIFEST
     assert "34 source(s) have no url or path yet" in result.stderr
     assert "concept-note" in result.stderr
-    assert "Hint: run 'oerpack refresh" in result.stderr
+    assert "Hint: add the event page under 'event: pages: [...]'" in result.stderr
+    assert f"oerpack refresh {manifest}" in result.stderr
     assert not (tmp_path / "dist").exists()
     assert not cache_dir.exists()
 
