@@ -18,6 +18,8 @@ from .subtitles import SUBTITLE_EXTS
 
 #: Bump when a renderer changes so old outputs in the cache are not reused.
 RENDER_VERSION = 1
+#: Kinds whose recipe changed since: 2 = office PDFs without dates, with a stable /ID.
+KIND_VERSIONS: Mapping[str, int] = {"office-pdf": 2}
 PAGES_DIR = "pages"
 
 
@@ -52,7 +54,7 @@ class Task:
     @property
     def cache_key(self) -> str:
         profile = profiles.profile_named(self.profile) if self.profile else None
-        version = profile.version if profile else RENDER_VERSION
+        version = profile.version if profile else KIND_VERSIONS.get(self.kind, RENDER_VERSION)
         payload = json.dumps([self.kind, self.input_sha256, self.input_ext, self.profile,
                               self.out_ext, version])
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..pdf import normalize_pdf
 from .video import MediaToolError
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,14 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert_to_pdf(src: Path, ext: str, dest: Path, *, soffice: str,
+def convert_to_pdf(src: Path, ext: str, dest: Path, *, soffice: str, identity: str,
                    timeout: float = 300) -> None:
     """Write a PDF of the office document ``src`` (a file of type ``ext``) to ``dest``.
 
     Every run gets its own throw-away LibreOffice profile, so parallel builds and a
-    user's open LibreOffice do not block each other.
+    user's open LibreOffice do not block each other. LibreOffice stamps the time and a
+    random /ID into the PDF; these are replaced (see :func:`oerpack.pdf.normalize_pdf`,
+    with ``identity``), so the same LibreOffice and fonts give the same bytes each time.
     """
     with tempfile.TemporaryDirectory(prefix="oerpack-soffice-") as scratch:
         work = Path(scratch)
@@ -54,5 +57,9 @@ def convert_to_pdf(src: Path, ext: str, dest: Path, *, soffice: str,
                 f"{src}: LibreOffice could not convert the {ext.upper()} to PDF: "
                 f"{(result.stderr or result.stdout).strip()[-300:]}",
                 hint="open the file in LibreOffice to check that it is not damaged")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(produced, dest)
+        try:
+            normalize_pdf(produced, dest, identity=identity)
+        except ValueError as exc:
+            raise MediaToolError(f"{src}: LibreOffice wrote a PDF that cannot be read: {exc}",
+                                 hint="open the file in LibreOffice to check that it is "
+                                 "not damaged") from None

@@ -224,7 +224,7 @@ def _make(task: Task, src: Path, work: Path, soffice: str | None, seconds: float
         assert soffice is not None
         step(f"converting {task.key} ({task.input_ext.upper()}) to PDF")
         office.convert_to_pdf(src, task.input_ext, out, soffice=soffice,
-                              timeout=options.office_timeout)
+                              identity=task.cache_key, timeout=options.office_timeout)
     elif task.kind == "transcode":
         profile = profile_named(task.profile or "")
         assert profile is not None
