@@ -143,7 +143,8 @@ def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
     plan = settle_version(derived.plan)
     package = assemble(plan, derived.blobs, out_dir, make_zip=make_zip, target_size=target_size,
-                       allow_large_files=allow_large_files, on_step=on_step)
+                       allow_large_files=allow_large_files, pdfs=derived.pdfs,
+                       durations=derived.durations, on_step=on_step)
     lock = replace(fetched.lock, channel_version=plan.channel_version,
                    content_hash=plan.content_hash)
     write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)

@@ -147,15 +147,6 @@ class Lock:
     def get(self, key: str) -> LockEntry | None:
         return dict(self.sources).get(key)
 
-    def with_entries(self, entries: dict[str, LockEntry]) -> Lock:
-        merged = dict(self.sources)
-        merged.update(entries)
-        return Lock(
-            sources=tuple(sorted(merged.items())),
-            channel_version=self.channel_version,
-            content_hash=self.content_hash,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Blob:

@@ -17,9 +17,8 @@ from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
 from .checksums import SUMS_NAME, write_sums
 from .errors import ChecksumError, PackageError
 from .kolibri import Channel, build_channel, channel_db_path, write_channel_db
-from .media.mp4 import video_duration
 from .models import Blob
-from .pdf import read_pdf
+from .pdf import PdfInfo
 from .plan import Plan
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
 from .units import human_size
@@ -127,10 +126,9 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 
 
 def _place_media(plan: Plan, blobs: Mapping[str, Blob], staging: Path
-                 ) -> tuple[dict[str, str], dict[str, MediaInfo], int]:
-    """Media into Kolibri's storage layout; returns known digests, media info, links made."""
+                 ) -> tuple[dict[str, str], int]:
+    """Media into Kolibri's storage layout; returns known digests and links made."""
     known: dict[str, str] = {}
-    media: dict[str, MediaInfo] = {}
     linked = 0
     for package_file in plan.files:
         blob = blobs.get(package_file.key)
@@ -143,15 +141,11 @@ def _place_media(plan: Plan, blobs: Mapping[str, Blob], staging: Path
         if package_file.dest not in known:
             linked += place_blob(blob, target, key=package_file.key)
             known[package_file.dest] = package_file.sha256
-        if package_file.ext == "pdf":
-            media[package_file.key] = MediaInfo(pdf=read_pdf(target))
-        elif package_file.media == "video" and package_file.ext in ("mp4", "m4v", "mov"):
-            media[package_file.key] = MediaInfo(duration=video_duration(target))
     for extra in plan.derived:  # posters, thumbnails, page images, subtitles
         if extra.dest not in known:
             linked += place_blob(blobs[extra.dest], staging / extra.dest, key=extra.of)
             known[extra.dest] = extra.sha256
-    return known, media, linked
+    return known, linked
 
 
 def _readme_context(plan: Plan, channel: Channel, media_bytes: int) -> dict[str, Any]:
@@ -176,14 +170,16 @@ def _write_text(path: Path, text: str, *, windows: bool = False) -> None:
 
 
 def _write_folder(plan: Plan, blobs: Mapping[str, Blob], staging: Path,
+                  pdfs: Mapping[str, PdfInfo], durations: Mapping[str, float],
                   step: Callable[[str], None]) -> tuple[Channel, int]:
     step("placing media")
-    known, media, linked = _place_media(plan, blobs, staging)
+    known, linked = _place_media(plan, blobs, staging)
     step("rendering the viewer")
+    media = {key: MediaInfo(pdf=pdfs.get(key), duration=durations.get(key))
+             for key in {*pdfs, *durations}}
     render_viewer(plan, media, staging)
     render_readers(plan, staging)
     step("writing the Kolibri channel")
-    durations = {key: info.duration for key, info in media.items() if info.duration}
     channel = build_channel(plan, durations)
     write_channel_db(channel, channel_db_path(staging, channel.id))
     media_bytes = sum(f.size for f in plan.files)
@@ -198,8 +194,11 @@ def _write_folder(plan: Plan, blobs: Mapping[str, Blob], staging: Path,
 
 def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: bool = True,
              target_size: int | None = None, allow_large_files: bool = False,
+             pdfs: Mapping[str, PdfInfo] | None = None,
+             durations: Mapping[str, float] | None = None,
              on_step: Callable[[str], None] | None = None) -> PackageResult:
-    """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``.
+    """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``; ``pdfs`` and
+    ``durations`` are what the media stage read from the files (search text, page counts).
 
     The folder is built under a temporary name and swapped in only when complete, checked for
     FAT32 (names, 4 GiB files) and, with ``target_size``, for fitting the stick. An unchanged
@@ -214,7 +213,8 @@ def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: 
     staging.mkdir()
     fit = None
     try:
-        channel, linked = _write_folder(plan, blobs, staging, step)
+        channel, linked = _write_folder(plan, blobs, staging, pdfs or {}, durations or {},
+                                        step)
         entries = package_entries(staging)
         check_names(name for name, _ in entries)
         if target_size is not None:

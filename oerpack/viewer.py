@@ -33,7 +33,6 @@ class MediaInfo:
 
     pdf: PdfInfo | None = None
     duration: float | None = None
-    poster: str | None = None  # package-relative path of a still image, if the build made one
 
 
 def templates_root() -> Traversable:

@@ -15,14 +15,6 @@ PAGE_WIDTH = 900
 JPEG_QUALITY = 70
 
 
-def page_count(pdf: Path) -> int:
-    document = _open(pdf)
-    try:
-        return len(document)
-    finally:
-        document.close()
-
-
 def render_pages(pdf: Path, out_dir: Path, *, width: int = PAGE_WIDTH,
                  max_pages: int | None = None) -> list[Path]:
     """Write ``p0001.jpg``, ``p0002.jpg``, … for the PDF's pages into ``out_dir``."""

@@ -3,7 +3,6 @@ and return the package plan with their outputs (between fetch and assemble)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -11,10 +10,13 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..errors import DoesNotFitError
+from ..fetch.hashing import hash_file
 from ..models import Blob
+from ..pdf import PdfInfo, read_pdf
 from ..plan import DerivedFile, Plan
 from ..settings import Settings
 from . import derive, office, pages, subtitles, thumbs, video
@@ -24,15 +26,21 @@ from .profiles import profile_named
 
 log = logging.getLogger(__name__)
 MP4_EXTS = frozenset({"mp4", "m4v", "mov"})
+#: Bump when read_pdf extracts differently, so cached PDF facts are read again.
+PDF_FACTS_VERSION = 1
 Step = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
 class MediaResult:
+    """The plan with derived files, every blob to package, and what was read from the
+    media on the way (PDF text and pages, video durations), so nothing reads them again."""
+
     plan: Plan
     blobs: Mapping[str, Blob]
     notes: tuple[str, ...]
-    page_image_bytes: int
+    pdfs: Mapping[str, PdfInfo]
+    durations: Mapping[str, float]
 
 
 class DerivedCache:
@@ -67,22 +75,33 @@ class DerivedCache:
         assert found is not None
         return found
 
+    def note(self, name: str) -> Any:
+        """A small JSON record kept beside the outputs (facts, failures), or None."""
+        try:
+            return json.loads(self._note_path(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def keep_note(self, name: str, data: object) -> None:
+        path = self._note_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _note_path(self, name: str) -> Path:
+        return self.root / name[:2] / f"{name}.json"
+
     def failure(self, key: str, tool: str) -> str | None:
         """Why this task failed before with the same tool, if it did: a broken source or a
         hung converter should cost its time once, not on every rebuild."""
-        try:
-            data = json.loads(self._failure_path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return str(data["message"]) if data.get("tool") == tool else None
+        data = self.note(f"{key}.failed")
+        if isinstance(data, dict) and data.get("tool") == tool:
+            return str(data["message"])
+        return None
 
     def remember_failure(self, key: str, tool: str, message: str) -> None:
-        path = self._failure_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"tool": tool, "message": message}), encoding="utf-8")
-
-    def _failure_path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.failed.json"
+        self.keep_note(f"{key}.failed", {"tool": tool, "message": message})
 
     def scratch(self, key: str) -> Path:
         work = self.root / "tmp" / f"{key}.{os.getpid()}"
@@ -92,13 +111,8 @@ class DerivedCache:
 
 
 def _describe(path: Path) -> dict[str, object]:
-    sha, md5 = hashlib.sha256(), hashlib.md5()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            sha.update(chunk)
-            md5.update(chunk)
-    return {"name": path.name, "size": path.stat().st_size, "sha256": sha.hexdigest(),
-            "md5": md5.hexdigest()}
+    sha256, md5, size = hash_file(path)
+    return {"name": path.name, "size": size, "sha256": sha256, "md5": md5}
 
 
 def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
@@ -153,27 +167,49 @@ def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
         count = sum(1 for d in derived if d.role == "page")
         step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
     return MediaResult(plan=plan, blobs=all_blobs, notes=tuple(notes),
-                       page_image_bytes=page_bytes)
+                       pdfs=_pdf_facts(plan, all_blobs, cache), durations=durations)
+
+
+def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache
+               ) -> dict[str, PdfInfo]:
+    """Pages and text of every PDF (converted ones too), extracted once per content."""
+    found: dict[str, PdfInfo] = {}
+    for package_file in plan.files:
+        if package_file.ext != "pdf" or package_file.key not in blobs:
+            continue
+        name = f"pdf-{PDF_FACTS_VERSION}-{package_file.sha256}"
+        data = cache.note(name)
+        if not isinstance(data, dict):
+            info = read_pdf(blobs[package_file.key].path)
+            data = {"pages": info.pages, "text": info.text} if info else {"unreadable": True}
+            cache.keep_note(name, data)
+        if "pages" in data:
+            found[package_file.key] = PdfInfo(pages=int(data["pages"]), text=str(data["text"]))
+    return found
 
 
 def _durations(plan: Plan, blobs: Mapping[str, Blob], options: MediaOptions,
                notes: list[str], cache: DerivedCache) -> dict[str, float]:
-    """Durations of the videos; one that ffprobe cannot read is noted and left out."""
-    needed = options.fit is not None or options.video_profile != "original" or options.thumbnails
-    if not needed or not video.have_ffmpeg():
-        return {}
+    """Durations of the videos (for the viewer, Kolibri, poster frames and --fit); one that
+    neither the MP4 header nor ffprobe can tell is noted and left out."""
+    probe = video.have_ffmpeg() and (
+        options.fit is not None or options.video_profile != "original" or options.thumbnails)
     found: dict[str, float] = {}
     for package_file in plan.files:
         if package_file.media == "video" and package_file.key in blobs:
             path = blobs[package_file.key].path
             # The MP4 header says it without a process; ffprobe reads everything else.
             seconds = video_duration(path) if package_file.ext in MP4_EXTS else None
+            if seconds or not probe:
+                if seconds:
+                    found[package_file.key] = seconds
+                continue
             key = f"duration-{package_file.sha256}"
             tool = f"oerpack {__version__}; ffprobe"
             try:
-                if seconds is None and (known := cache.failure(key, tool)) is not None:
+                if (known := cache.failure(key, tool)) is not None:
                     raise video.MediaToolError(known)
-                found[package_file.key] = seconds or video.probe_duration(path)
+                found[package_file.key] = video.probe_duration(path)
             except video.MediaToolError as exc:
                 cache.remember_failure(key, tool, exc.message)
                 notes.append(f"{package_file.key}: not a playable video? {exc}")
