@@ -50,23 +50,43 @@ def corpus(server: FaultServer, scratch: Path, video_mb: int, pptx_mb: int) -> P
         items = []
         for t in range(talks):
             ext = "pptx" if t % 2 else "pdf"
-            items.append({"id": f"w{number}-talk{t}", "kind": "presentation",
-                          "title": {"en": f"Talk {t}", "ru": f"Доклад {t}"},
-                          "sources": [source(f"w{number}-talk{t}", lang, ext)
-                                      for lang in ("en", "ru")]})
+            items.append(
+                {
+                    "id": f"w{number}-talk{t}",
+                    "kind": "presentation",
+                    "title": {"en": f"Talk {t}", "ru": f"Доклад {t}"},
+                    "sources": [source(f"w{number}-talk{t}", lang, ext) for lang in ("en", "ru")],
+                }
+            )
         for r in range(recordings):
-            items.append({"id": f"w{number}-rec{r}", "kind": "recording",
-                          "title": {"en": "Recording", "ru": "Запись"},
-                          "sources": [source(f"w{number}-rec{r}", lang, "mp4")
-                                      for lang in ("en", "ru")]})
-        sections.append({"id": f"webinar-{number}", "title": {"en": f"Webinar {number}"},
-                         "items": items})
+            items.append(
+                {
+                    "id": f"w{number}-rec{r}",
+                    "kind": "recording",
+                    "title": {"en": "Recording", "ru": "Запись"},
+                    "sources": [source(f"w{number}-rec{r}", lang, "mp4") for lang in ("en", "ru")],
+                }
+            )
+        sections.append(
+            {"id": f"webinar-{number}", "title": {"en": f"Webinar {number}"}, "items": items}
+        )
     manifest = {
         "oerpack": 1,
-        "event": {"id": "vcasie-bench", "title": {"en": "vCASIE bench", "ru": "vCASIE тест"},
-                  "languages": ["en", "ru"], "publisher": "Bench", "license": "CC BY 4.0"},
-        "items": [{"id": "concept-note", "kind": "document", "title": {"en": "Concept note"},
-                   "sources": [source("concept-note", lang, "pdf") for lang in ("en", "ru")]}],
+        "event": {
+            "id": "vcasie-bench",
+            "title": {"en": "vCASIE bench", "ru": "vCASIE тест"},
+            "languages": ["en", "ru"],
+            "publisher": "Bench",
+            "license": "CC BY 4.0",
+        },
+        "items": [
+            {
+                "id": "concept-note",
+                "kind": "document",
+                "title": {"en": "Concept note"},
+                "sources": [source("concept-note", lang, "pdf") for lang in ("en", "ru")],
+            }
+        ],
         "sections": sections,
     }
     path = scratch / "manifest.yaml"
@@ -93,29 +113,42 @@ def main() -> None:
         manifest = corpus(server, scratch, args.video_mb, args.pptx_mb)
         settings = Settings(cache_dir=scratch / "cache", backoff=0)
         outcomes = []
-        timed("cold build (download + build)", lambda: outcomes.append(
-            build_package(manifest, scratch / "cold", settings)))
+        timed(
+            "cold build (download + build)",
+            lambda: outcomes.append(build_package(manifest, scratch / "cold", settings)),
+        )
         cold = outcomes[0].package
         cold_zip = cold.zip_path.stat().st_size if cold.zip_path else 0
-        print(f"corpus: {len(outcomes[0].fetched.report.results)} sources, package "
-              f"{cold.bytes / 1e6:.0f} MB, {cold.files} files, zip {cold_zip / 1e6:.0f} MB")
+        print(
+            f"corpus: {len(outcomes[0].fetched.report.results)} sources, package "
+            f"{cold.bytes / 1e6:.0f} MB, {cold.files} files, zip {cold_zip / 1e6:.0f} MB"
+        )
         shutil.rmtree(scratch / "cold")
-        build = timed("build from warm cache (folder + zip)",
-                      lambda: build_package(manifest, scratch / "warm", settings))
+        build = timed(
+            "build from warm cache (folder + zip)",
+            lambda: build_package(manifest, scratch / "warm", settings),
+        )
         folder = scratch / "warm" / "vcasie-bench"
         warm_zip = scratch / "warm" / "vcasie-bench.zip"
         assert warm_zip.stat().st_size == cold_zip, "the warm build wrote the whole zip"
 
         def baseline() -> None:
             subprocess.run(["cp", "-r", str(folder), str(scratch / "copy")], check=True)
-            subprocess.run(["zip", "-q", "-0", "-r", str(scratch / "copy.zip"), "copy"],
-                           cwd=scratch, check=True)
+            subprocess.run(
+                ["zip", "-q", "-0", "-r", str(scratch / "copy.zip"), "copy"],
+                cwd=scratch,
+                check=True,
+            )
 
         base = timed("cp -r + zip -0 -r of the same files", baseline)
-        rebuild = timed("rebuild, nothing changed", lambda: outcomes.append(build_package(
-            manifest, scratch / "warm", settings)))
-        print(f"rebuild: {outcomes[-1].package.linked} media hard-linked, zip kept: "
-              f"{outcomes[-1].package.zip_reused}")
+        rebuild = timed(
+            "rebuild, nothing changed",
+            lambda: outcomes.append(build_package(manifest, scratch / "warm", settings)),
+        )
+        print(
+            f"rebuild: {outcomes[-1].package.linked} media hard-linked, zip kept: "
+            f"{outcomes[-1].package.zip_reused}"
+        )
         print(f"ratio build / (cp -r + zip -0 -r): {build / base:.2f}")
         print(f"ratio rebuild / build:            {rebuild / build:.2f}")
 

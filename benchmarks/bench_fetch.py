@@ -76,7 +76,8 @@ def nginx(root: Path, work: Path) -> Iterator[str]:
     port = free_port()
     (work / "logs").mkdir(parents=True, exist_ok=True)
     conf = work / "nginx.conf"
-    conf.write_text(f"""
+    conf.write_text(
+        f"""
 daemon off; master_process off; worker_processes 1;
 pid {work}/nginx.pid; error_log {work}/logs/error.log warn;
 events {{ worker_connections 256; }}
@@ -87,9 +88,12 @@ http {{
   types {{ application/pdf pdf; video/mp4 mp4; }}
   server {{ listen 127.0.0.1:{port}; root {root}; }}
 }}
-""", encoding="utf-8")
-    proc = subprocess.Popen([NGINX, "-p", str(work), "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+""",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(work), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -109,8 +113,9 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     flushed first, so no tool pays for the write-back of another's files."""
     os.sync()
     started = time.monotonic()
-    done = subprocess.run([TIME, "-v", *cmd], cwd=cwd, capture_output=True, text=True,
-                          timeout=TIMEOUT_S, check=False)
+    done = subprocess.run(
+        [TIME, "-v", *cmd], cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
+    )
     wall = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
@@ -118,28 +123,67 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return wall, int(rss.group(1)) / 1000 if rss else float("nan")
 
 
-def tool_commands(base: str, names: list[str], out: Path, work: Path, manifest: Path,
-                  jobs: int) -> dict[str, list[str]]:
+def tool_commands(
+    base: str, names: list[str], out: Path, work: Path, manifest: Path, jobs: int
+) -> dict[str, list[str]]:
     """Every tool writes every byte to files under ``out`` (same filesystem); oerpack into
     ``.part`` files in its cache, renamed into place once verified."""
     urls = [f"{base}/{name}" for name in names]
     (work / "urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
-    oerpack = [sys.executable, "-m", "oerpack.cli", "-q", "fetch", str(manifest),
-               "--cache-dir", str(out / "cache"), "--jobs", str(jobs), "--per-host", str(jobs)]
-    curl = ["curl", "-sS", "--fail", "--parallel", "--parallel-max", str(jobs),
-            "--output-dir", str(out), "--remote-name-all", *urls]
+    oerpack = [
+        sys.executable,
+        "-m",
+        "oerpack.cli",
+        "-q",
+        "fetch",
+        str(manifest),
+        "--cache-dir",
+        str(out / "cache"),
+        "--jobs",
+        str(jobs),
+        "--per-host",
+        str(jobs),
+    ]
+    curl = [
+        "curl",
+        "-sS",
+        "--fail",
+        "--parallel",
+        "--parallel-max",
+        str(jobs),
+        "--output-dir",
+        str(out),
+        "--remote-name-all",
+        *urls,
+    ]
     files = " ".join(shlex.quote(str(out / name)) for name in names)
     return {
         "oerpack": oerpack,
         "wget": ["wget", "-q", "-i", str(work / "urls.txt"), "-P", str(out)],
         "curl --parallel": curl,
-        "aria2c": ["aria2c", "-q", "-i", str(work / "urls.txt"), "-d", str(out), "-j", str(jobs),
-                   "-x", "1", "--file-allocation=none", "--allow-overwrite=true"],
+        "aria2c": [
+            "aria2c",
+            "-q",
+            "-i",
+            str(work / "urls.txt"),
+            "-d",
+            str(out),
+            "-j",
+            str(jobs),
+            "-x",
+            "1",
+            "--file-allocation=none",
+            "--allow-overwrite=true",
+        ],
         # What oerpack does in one pass, done the usual way: download, then read it all
         # again for both checksums (two processes, one per core).
-        "curl+sha256sum+md5sum": ["sh", "-c", f"{shlex.join(curl)} && "
-                                  f"{{ sha256sum {files} >/dev/null & md5sum {files} >/dev/null"
-                                  "; wait; }"],
+        "curl+sha256sum+md5sum": [
+            "sh",
+            "-c",
+            f"{shlex.join(curl)} && "
+            f"{{ sha256sum {files} >/dev/null & md5sum {files} >/dev/null"
+            "; wait; }",
+        ],
     }
 
 
@@ -155,13 +199,20 @@ def generate(root: Path, scale: float) -> list[dict[str, Any]]:
     root.mkdir()
     files = corpus_sizes(scale, rng)
     print(f"Generating {len(files)} files ...", flush=True)
-    return [{"id": name.split(".")[0], "name": name, "size": size,
-             "sha256": write_file(root / name, size, seed=n)}
-            for n, (name, size) in enumerate(files)]
+    return [
+        {
+            "id": name.split(".")[0],
+            "name": name,
+            "size": size,
+            "sha256": write_file(root / name, size, seed=n),
+        }
+        for n, (name, size) in enumerate(files)
+    ]
 
 
-def best_run(tool: str, cmd: list[str], out: Path, manifest: Path, total: int,
-             repeat: int) -> tuple[float, float]:
+def best_run(
+    tool: str, cmd: list[str], out: Path, manifest: Path, total: int, repeat: int
+) -> tuple[float, float]:
     """The fastest of ``repeat`` fresh runs (the machine may be shared): (wall, peak RSS)."""
     runs = []
     for _ in range(repeat):
@@ -180,16 +231,31 @@ def run_corpus(args: argparse.Namespace, work: Path) -> None:
     root = work / "www"
     sources = generate(root, args.scale)
     total = sum(s["size"] for s in sources)
-    print(f"Corpus: {len(sources)} files, {total / MB:,.0f} MB; jobs={args.jobs}; best of "
-          f"{args.repeat} runs; {load()}", flush=True)
+    print(
+        f"Corpus: {len(sources)} files, {total / MB:,.0f} MB; jobs={args.jobs}; best of "
+        f"{args.repeat} runs; {load()}",
+        flush=True,
+    )
     with nginx(root, work / "nginx") as base:
-        manifest = write_manifest(work / "m" / "bench.yaml", [
-            {"id": s["id"], "url": f"{base}/{s['name']}", "sha256": s["sha256"],
-             "size": s["size"]} for s in sources])
-        commands = tool_commands(base, [s["name"] for s in sources], work / "out", work,
-                                 manifest, args.jobs)
-        rows = [(tool, *best_run(tool, cmd, work / "out", manifest, total, args.repeat))
-                for tool, cmd in commands.items()]
+        manifest = write_manifest(
+            work / "m" / "bench.yaml",
+            [
+                {
+                    "id": s["id"],
+                    "url": f"{base}/{s['name']}",
+                    "sha256": s["sha256"],
+                    "size": s["size"],
+                }
+                for s in sources
+            ],
+        )
+        commands = tool_commands(
+            base, [s["name"] for s in sources], work / "out", work, manifest, args.jobs
+        )
+        rows = [
+            (tool, *best_run(tool, cmd, work / "out", manifest, total, args.repeat))
+            for tool, cmd in commands.items()
+        ]
     print_rows(rows, total)
     print_ceiling(root, [s["name"] for s in sources], total)
     print(f"Finished; {load()}")
@@ -199,18 +265,19 @@ def print_rows(rows: list[tuple[str, float, float]], total: int) -> None:
     fastest = min(wall for tool, wall, _ in rows if tool != "oerpack")
     print(f"\n{'tool':<24}{'wall s':>8}{'MB/s':>8}{'peak RSS MB':>13}{'/ fastest':>11}")
     for tool, wall, rss in rows:
-        print(f"{tool:<24}{wall:>8.2f}{total / MB / wall:>8.0f}{rss:>13.1f}"
-              f"{wall / fastest:>11.2f}")
+        print(f"{tool:<24}{wall:>8.2f}{total / MB / wall:>8.0f}{rss:>13.1f}{wall / fastest:>11.2f}")
     oer = next(wall for tool, wall, _ in rows if tool == "oerpack")
-    print(f"oerpack time / fastest other tool: {oer / fastest:.2f} (oerpack also hashes "
-          "sha256+md5 of every byte in the same pass and verifies every file)")
-    startup = min(timed([sys.executable, "-m", "oerpack.cli", "--help"], REPO)[0]
-                  for _ in range(3))
+    print(
+        f"oerpack time / fastest other tool: {oer / fastest:.2f} (oerpack also hashes "
+        "sha256+md5 of every byte in the same pass and verifies every file)"
+    )
+    startup = min(timed([sys.executable, "-m", "oerpack.cli", "--help"], REPO)[0] for _ in range(3))
     print(f"oerpack start-up (oerpack --help): {startup:.2f} s of that")
 
 
 def print_ceiling(root: Path, names: list[str], total: int) -> None:
     """How fast this machine can hash at all: both digests of the corpus from page cache."""
+
     def digest(name: str, algorithm: str) -> None:
         with (root / name).open("rb") as handle:
             hashlib.file_digest(handle, algorithm)
@@ -224,9 +291,11 @@ def print_ceiling(root: Path, names: list[str], total: int) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(digest, names * 2, ["sha256"] * len(names) + ["md5"] * len(names)))
     two = time.monotonic() - started
-    print(f"hash-only throughput (sha256+md5 from page cache, no network, no writes): "
-          f"{total / MB / one:,.0f} MB/s on one thread, {total / MB / two:,.0f} MB/s on two "
-          f"({os.cpu_count()} CPUs)")
+    print(
+        f"hash-only throughput (sha256+md5 from page cache, no network, no writes): "
+        f"{total / MB / one:,.0f} MB/s on one thread, {total / MB / two:,.0f} MB/s on two "
+        f"({os.cpu_count()} CPUs)"
+    )
 
 
 def load() -> str:
@@ -245,28 +314,55 @@ def run_big(args: argparse.Namespace, work: Path) -> None:
     for offset in range(0, size, BLOCK):
         digest.update(zeros[: min(BLOCK, size - offset)])
     with nginx(root, work / "nginx-big") as base:
-        manifest = write_manifest(work / "mb" / "big.yaml", [
-            {"id": "webinar", "url": f"{base}/webinar.mp4", "sha256": digest.hexdigest(),
-             "size": size}])
-        cmd = [sys.executable, "-m", "oerpack.cli", "-q", "fetch", str(manifest),
-               "--cache-dir", str(work / "bigcache")]
+        manifest = write_manifest(
+            work / "mb" / "big.yaml",
+            [
+                {
+                    "id": "webinar",
+                    "url": f"{base}/webinar.mp4",
+                    "sha256": digest.hexdigest(),
+                    "size": size,
+                }
+            ],
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "oerpack.cli",
+            "-q",
+            "fetch",
+            str(manifest),
+            "--cache-dir",
+            str(work / "bigcache"),
+        ]
         wall, rss = timed(cmd, REPO)
         shutil.rmtree(work / "bigcache", ignore_errors=True)
-        curl_wall, _ = timed(["curl", "-sS", "--fail", "-o", str(work / "big.out"),
-                              f"{base}/webinar.mp4"], REPO)
+        curl_wall, _ = timed(
+            ["curl", "-sS", "--fail", "-o", str(work / "big.out"), f"{base}/webinar.mp4"], REPO
+        )
         (work / "big.out").unlink()
-    print(f"\nOne {size / MB:,.0f} MB file: oerpack {wall:.1f} s, {size / MB / wall:,.0f} MB/s, "
-          f"peak RSS {rss:.1f} MB (limit 150 MB); curl alone {curl_wall:.1f} s; {load()}")
+    print(
+        f"\nOne {size / MB:,.0f} MB file: oerpack {wall:.1f} s, {size / MB / wall:,.0f} MB/s, "
+        f"peak RSS {rss:.1f} MB (limit 150 MB); curl alone {curl_wall:.1f} s; {load()}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="corpus size factor")
-    parser.add_argument("--big-gb", type=float, default=3.0, help="size of the single big "
-                        "file in GB (0 skips that run)")
+    parser.add_argument(
+        "--big-gb",
+        type=float,
+        default=3.0,
+        help="size of the single big file in GB (0 skips that run)",
+    )
     parser.add_argument("--jobs", type=int, default=4, help="parallel downloads per tool")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per tool; the fastest "
-                        "counts (the machine may be shared)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per tool; the fastest counts (the machine may be shared)",
+    )
     args = parser.parse_args()
     for tool in (NGINX, TIME, "wget", "curl", "aria2c", "sha256sum", "md5sum"):
         if not shutil.which(tool):

@@ -35,17 +35,21 @@ def main() -> None:
         source = Path(scratch) / "source.mp4"
         make_source(source, args.seconds)
         per_hour = 3600 / args.seconds
-        print(f"source: {args.seconds} s 1280x720, {source.stat().st_size / 1e6:.1f} MB "
-              f"({source.stat().st_size * per_hour / 1e6:.0f} MB/hour)")
+        print(
+            f"source: {args.seconds} s 1280x720, {source.stat().st_size / 1e6:.1f} MB "
+            f"({source.stat().st_size * per_hour / 1e6:.0f} MB/hour)"
+        )
         print(f"{'profile':<10} {'encode s/min':>13} {'MB/hour':>9} {'cap MB/hour':>11}")
         for profile in PROFILES:
             out = Path(scratch) / f"{profile.name}.mp4"
             start = time.perf_counter()
             transcode(source, out, profile, seconds=args.seconds)
             elapsed = time.perf_counter() - start
-            print(f"{profile.name:<10} {elapsed * 60 / args.seconds:>13.1f} "
-                  f"{out.stat().st_size * per_hour / 1e6:>9.0f} "
-                  f"{profile.max_bytes(3600) / 1e6:>11.0f}")
+            print(
+                f"{profile.name:<10} {elapsed * 60 / args.seconds:>13.1f} "
+                f"{out.stat().st_size * per_hour / 1e6:>9.0f} "
+                f"{profile.max_bytes(3600) / 1e6:>11.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ and first-contentful-paint times, search-index build time, and search latency
 """
 
 # Russian queries are Cyrillic on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -29,11 +28,32 @@ from oerpack.viewer import ASSETS_DIR, SEARCH_DATA, render_viewer
 from tests.support.viewer_data import synthetic_plan
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-QUERIES = ["education", "teach", "rural schools", "digital skills", "platform", "talk 500",
-           "образование", "учит", "сельские школы", "цифровые навыки", "докладчик 7", "ресурс",
-           "speaker", "nothingmatchesthis", "пандемия", "webinar"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+QUERIES = [
+    "education",
+    "teach",
+    "rural schools",
+    "digital skills",
+    "platform",
+    "talk 500",
+    "образование",
+    "учит",
+    "сельские школы",
+    "цифровые навыки",
+    "докладчик 7",
+    "ресурс",
+    "speaker",
+    "nothingmatchesthis",
+    "пандемия",
+    "webinar",
+]
 
 
 def _open_once(page: object, url: str) -> dict[str, float]:
@@ -59,11 +79,14 @@ def _latencies(page: object, rounds: int) -> tuple[list[float], dict[str, int]]:
     counts: dict[str, int] = {}
     for _ in range(rounds):
         for query in QUERIES:
-            result = page.evaluate("""(q) => {  // type: ignore[attr-defined]
+            result = page.evaluate(
+                """(q) => {  // type: ignore[attr-defined]
               const t0 = performance.now(); const n = window.oerpackViewer.search(q);
               document.body.offsetHeight;  // include the layout of the result list
               return [performance.now() - t0, n];
-            }""", query)
+            }""",
+                query,
+            )
             times.append(result[0])
             counts[query] = result[1]
     return times, counts
@@ -72,8 +95,12 @@ def _latencies(page: object, rounds: int) -> tuple[list[float], dict[str, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
-    parser.add_argument("--text-chars", type=int, default=2000,
-                        help="characters of PDF text per file (two files per item)")
+    parser.add_argument(
+        "--text-chars",
+        type=int,
+        default=2000,
+        help="characters of PDF text per file (two files per item)",
+    )
     parser.add_argument("--opens", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -86,32 +113,47 @@ def main() -> None:
         render_s = time.perf_counter() - started
         html_kb = (out / "index.html").stat().st_size / 1000
         data_kb = (out / ASSETS_DIR / SEARCH_DATA).stat().st_size / 1000
-        print(f"items: {args.items} ({len(plan.files)} files, "
-              f"{args.text_chars} chars of text each)")
+        print(
+            f"items: {args.items} ({len(plan.files)} files, {args.text_chars} chars of text each)"
+        )
         print(f"render_viewer: {render_s * 1000:.0f} ms")
         print(f"index.html: {html_kb:.0f} KB; {SEARCH_DATA}: {data_kb:.0f} KB")
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                str(Path(tmp) / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
-                viewport={"width": 1280, "height": 900})
+                str(Path(tmp) / "profile"),
+                executable_path=CHROMIUM,
+                args=FLAGS,
+                headless=True,
+                viewport={"width": 1280, "height": 900},
+            )
             page = context.new_page()
             external: list[str] = []
-            page.on("request",
-                    lambda r: None if r.url.startswith("file:") else external.append(r.url))
+            page.on(
+                "request", lambda r: None if r.url.startswith("file:") else external.append(r.url)
+            )
             opens = [_open_once(page, (out / "index.html").as_uri()) for _ in range(args.opens)]
             times, counts = _latencies(page, args.rounds)
             context.close()
-    for key, label in (("fcp", "first contentful paint"), ("dcl", "DOMContentLoaded"),
-                       ("load", "load event"), ("index", "search index build"),
-                       ("ready", "search ready (data loaded and indexed)")):
+    for key, label in (
+        ("fcp", "first contentful paint"),
+        ("dcl", "DOMContentLoaded"),
+        ("load", "load event"),
+        ("index", "search index build"),
+        ("ready", "search ready (data loaded and indexed)"),
+    ):
         values = [o[key] for o in opens]
-        print(f"{label}: median {statistics.median(values):.0f} ms (runs: "
-              + ", ".join(f"{v:.0f}" for v in values) + ")")
+        print(
+            f"{label}: median {statistics.median(values):.0f} ms (runs: "
+            + ", ".join(f"{v:.0f}" for v in values)
+            + ")"
+        )
     print(f"DOM elements: {opens[0]['nodes']:.0f}")
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(f"search latency over {len(times)} searches: median {statistics.median(times):.1f} ms, "
-          f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms")
+    print(
+        f"search latency over {len(times)} searches: median {statistics.median(times):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms"
+    )
     listed = ", ".join(f"{q!r}={n}" for q, n in counts.items())
     print(f"results listed per query (at most 50): {listed}")
     print(f"requests outside file://: {len(external)}")

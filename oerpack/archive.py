@@ -12,10 +12,30 @@ from pathlib import Path
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 #: Bump when the zip layout changes, so an old zip is never reused for a new layout.
 ZIP_FORMAT = "oerpack-zip-1"
-STORED_EXTS = frozenset({
-    "mp4", "webm", "mp3", "m4a", "ogg", "jpg", "jpeg", "png", "gif", "zip", "gz", "pdf",
-    "pptx", "docx", "odp", "epub", "h5p", "xlsx", "woff", "woff2",
-})
+STORED_EXTS = frozenset(
+    {
+        "mp4",
+        "webm",
+        "mp3",
+        "m4a",
+        "ogg",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "zip",
+        "gz",
+        "pdf",
+        "pptx",
+        "docx",
+        "odp",
+        "epub",
+        "h5p",
+        "xlsx",
+        "woff",
+        "woff2",
+    }
+)
 _COPY_CHUNK = 1024 * 1024
 
 
@@ -79,8 +99,12 @@ def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None 
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
             for name, path in package_entries(folder):
                 info = _info(f"{root}/{name}", path.stat().st_size)
-                with path.open("rb") as src, archive.open(
-                        info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT) as dst:
+                with (
+                    path.open("rb") as src,
+                    archive.open(
+                        info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT
+                    ) as dst,
+                ):
                     shutil.copyfileobj(src, dst, _COPY_CHUNK)
             if fingerprint is not None:
                 archive.comment = zip_comment(fingerprint)

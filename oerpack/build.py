@@ -56,20 +56,32 @@ def _merged_lock(manifest: Manifest, lock: Lock, report: FetchReport) -> Lock:
     for result in report.results:
         old = entries.get(result.key)
         if result.from_cache and old is not None:
-            entries[result.key] = replace(old, size=result.blob.size, sha256=result.blob.sha256,
-                                          md5=result.blob.md5)
+            entries[result.key] = replace(
+                old, size=result.blob.size, sha256=result.blob.sha256, md5=result.blob.md5
+            )
         else:
             entries[result.key] = result.entry
-    return Lock(sources=tuple(sorted(entries.items())), channel_version=lock.channel_version,
-                content_hash=lock.content_hash)
+    return Lock(
+        sources=tuple(sorted(entries.items())),
+        channel_version=lock.channel_version,
+        content_hash=lock.content_hash,
+    )
 
 
-def space_needs(tasks: tuple[FetchTask, ...], cache: Cache, *, out_dir: Path | None = None,
-                make_zip: bool = False) -> tuple[SpaceNeed, ...]:
+def space_needs(
+    tasks: tuple[FetchTask, ...],
+    cache: Cache,
+    *,
+    out_dir: Path | None = None,
+    make_zip: bool = False,
+) -> tuple[SpaceNeed, ...]:
     """Bytes still to download into the cache, and the package (plus its zip) in out_dir;
     sizes come from manifest and lock pins (unpinned sources are checked per file)."""
-    missing = sum(t.size or 0 for t in tasks if t.path is None
-                  and not (t.sha256 and cache.lookup(t.sha256, size=t.size)))
+    missing = sum(
+        t.size or 0
+        for t in tasks
+        if t.path is None and not (t.sha256 and cache.lookup(t.sha256, size=t.size))
+    )
     needs = [SpaceNeed(cache.root, missing, "downloads")]
     if out_dir is not None:
         total = sum(t.size or 0 for t in tasks)
@@ -77,9 +89,14 @@ def space_needs(tasks: tuple[FetchTask, ...], cache: Cache, *, out_dir: Path | N
     return tuple(needs)
 
 
-def fetch_manifest(manifest_path: Path, settings: Settings, *,
-                   progress: ProgressCallback | None = None, out_dir: Path | None = None,
-                   make_zip: bool = False) -> FetchOutcome:
+def fetch_manifest(
+    manifest_path: Path,
+    settings: Settings,
+    *,
+    progress: ProgressCallback | None = None,
+    out_dir: Path | None = None,
+    make_zip: bool = False,
+) -> FetchOutcome:
     """Bring every source of the manifest into the cache and record it in the lock.
     With ``out_dir``, also check before any download that the package will fit there."""
     manifest = load_manifest(manifest_path)
@@ -97,8 +114,9 @@ def fetch_manifest(manifest_path: Path, settings: Settings, *,
         report = fetch_all(tasks, settings=settings, progress=progress)
     except FetchInterruptedError as interrupted:
         assert isinstance(interrupted.report, FetchReport)
-        write_lock(path, _merged_lock(manifest, lock, interrupted.report),
-                   manifest_id=manifest.event.id)
+        write_lock(
+            path, _merged_lock(manifest, lock, interrupted.report), manifest_id=manifest.event.id
+        )
         raise
     lock = _merged_lock(manifest, lock, report)
     write_lock(path, lock, manifest_id=manifest.event.id)
@@ -121,33 +139,54 @@ def ready_out_dir(out_dir: Path) -> None:
     except OSError as exc:
         reason = exc.strerror or str(exc)
     if reason is not None:
-        raise PackageError(f"cannot use {out_dir} as the output folder: {reason}",
-                           hint="give --out a folder you can write to (it is created if "
-                           "missing)")
+        raise PackageError(
+            f"cannot use {out_dir} as the output folder: {reason}",
+            hint="give --out a folder you can write to (it is created if missing)",
+        )
 
 
-def build_package(manifest_path: Path, out_dir: Path, settings: Settings, *,
-                  progress: ProgressCallback | None = None, make_zip: bool = True,
-                  target_size: int | None = None, allow_large_files: bool = False,
-                  on_step: Callable[[str], None] | None = None,
-                  media: MediaOptions | None = None) -> BuildOutcome:
+def build_package(
+    manifest_path: Path,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    progress: ProgressCallback | None = None,
+    make_zip: bool = True,
+    target_size: int | None = None,
+    allow_large_files: bool = False,
+    on_step: Callable[[str], None] | None = None,
+    media: MediaOptions | None = None,
+) -> BuildOutcome:
     """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
     from .package import assemble
 
-    fetched = fetch_manifest(manifest_path, settings, progress=progress, out_dir=out_dir,
-                             make_zip=make_zip)
+    fetched = fetch_manifest(
+        manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
+    )
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
     plan = settle_version(derived.plan)
-    package = assemble(plan, derived.blobs, out_dir, make_zip=make_zip, target_size=target_size,
-                       allow_large_files=allow_large_files, pdfs=derived.pdfs,
-                       durations=derived.durations, on_step=on_step)
-    lock = replace(fetched.lock, channel_version=plan.channel_version,
-                   content_hash=plan.content_hash)
+    package = assemble(
+        plan,
+        derived.blobs,
+        out_dir,
+        make_zip=make_zip,
+        target_size=target_size,
+        allow_large_files=allow_large_files,
+        pdfs=derived.pdfs,
+        durations=derived.durations,
+        on_step=on_step,
+    )
+    lock = replace(
+        fetched.lock, channel_version=plan.channel_version, content_hash=plan.content_hash
+    )
     write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)
-    return BuildOutcome(fetched=replace(fetched, lock=lock), package=package,
-                        channel_version=plan.channel_version,
-                        notes=derived.notes + package.notes)
+    return BuildOutcome(
+        fetched=replace(fetched, lock=lock),
+        package=package,
+        channel_version=plan.channel_version,
+        notes=derived.notes + package.notes,
+    )

@@ -105,8 +105,9 @@ class Cache:
         return self.partial / f"{_key(url)}.part"
 
     @contextlib.contextmanager
-    def lock_part(self, url: str, *, stop: threading.Event | None = None,
-                  poll: float = 0.1) -> Iterator[Path]:
+    def lock_part(
+        self, url: str, *, stop: threading.Event | None = None, poll: float = 0.1
+    ) -> Iterator[Path]:
         """Hold the partial file of ``url`` exclusively (another process waits)."""
         part = self.partial_path(url)
         with part.with_suffix(".lock").open("a+b") as handle:
@@ -158,30 +159,43 @@ class Cache:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _blob_files(self) -> Iterator[Path]:
-        return (p for p in self.blobs.glob("*/*") if not p.name.endswith(".json")
-                and not p.name.startswith("."))
+        return (
+            p
+            for p in self.blobs.glob("*/*")
+            if not p.name.endswith(".json") and not p.name.startswith(".")
+        )
 
     def usage(self) -> CacheUsage:
         self.ensure()
         blobs = [p.stat().st_size for p in self._blob_files()]
         parts = [p.stat().st_size for p in self.partial.glob("*.part")]
-        return CacheUsage(blobs=len(blobs), blob_bytes=sum(blobs), partials=len(parts),
-                          partial_bytes=sum(parts), lock_files=self.known_locks())
+        return CacheUsage(
+            blobs=len(blobs),
+            blob_bytes=sum(blobs),
+            partials=len(parts),
+            partial_bytes=sum(parts),
+            lock_files=self.known_locks(),
+        )
 
     def prune(self, extra_locks: tuple[Path, ...] = ()) -> PruneResult:
         """Remove blobs that no known or given lock file references."""
         self.ensure()
         for path in extra_locks:
             if not path.is_file():
-                raise ManifestError("no lock file here", file=str(path),
-                                    hint="fetch that manifest first, or leave it out")
+                raise ManifestError(
+                    "no lock file here",
+                    file=str(path),
+                    hint="fetch that manifest first, or leave it out",
+                )
         lock_files = tuple(dict.fromkeys((*self.known_locks(), *extra_locks)))
         keep = referenced_hashes(lock_files)
         removed = removed_bytes = kept = 0
         with (self.root / "cache.lock").open("a+b") as handle:
             if not _try_flock(handle, fcntl.LOCK_EX):
-                raise CacheBusyError(f"{self.root}: another oerpack process is using the cache",
-                                     hint="run 'oerpack cache --prune' when it has finished")
+                raise CacheBusyError(
+                    f"{self.root}: another oerpack process is using the cache",
+                    hint="run 'oerpack cache --prune' when it has finished",
+                )
             for path in sorted(self._blob_files()):
                 if path.name in keep:
                     kept += 1
@@ -191,8 +205,9 @@ class Cache:
                 path.unlink()
                 path.with_name(path.name + ".json").unlink(missing_ok=True)
             fcntl.flock(handle, fcntl.LOCK_UN)
-        return PruneResult(removed=removed, removed_bytes=removed_bytes, kept=kept,
-                           lock_files=lock_files)
+        return PruneResult(
+            removed=removed, removed_bytes=removed_bytes, kept=kept, lock_files=lock_files
+        )
 
 
 def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
@@ -202,8 +217,11 @@ def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
         try:
             lock = read_lock(path)
         except ManifestError as exc:
-            raise ManifestError(f"cannot prune: {exc.detail}", file=str(path),
-                                hint="fix or remove that lock file first") from None
+            raise ManifestError(
+                f"cannot prune: {exc.detail}",
+                file=str(path),
+                hint="fix or remove that lock file first",
+            ) from None
         found.update(entry.sha256 for _, entry in lock.sources if entry.sha256)
     return frozenset(found)
 

@@ -60,15 +60,20 @@ def handle_errors(func: F) -> F:
         except OSError as error:  # the disk or a path given, not oerpack: no traceback
             logging.getLogger(__name__).debug("file system error", exc_info=True)
             where = f": {error.filename}" if error.filename else ""
-            _fail(OerpackError(f"{error.strerror or error}{where}",
-                               hint="check that the paths given exist, are folders where a "
-                               "folder is expected, and can be written (-vv shows details)"))
+            _fail(
+                OerpackError(
+                    f"{error.strerror or error}{where}",
+                    hint="check that the paths given exist, are folders where a "
+                    "folder is expected, and can be written (-vv shows details)",
+                )
+            )
 
     return cast(F, wrapper)
 
 
-def _parse_mirror(ctx: click.Context, param: click.Parameter,
-                  values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _parse_mirror(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
     pairs = []
     for value in values:
         prefix, sep, target = value.partition("=")
@@ -90,35 +95,84 @@ def _parse_size(ctx: click.Context, param: click.Parameter, value: str | None) -
 def fetch_options(func: F) -> F:
     """Options shared by every command that fetches."""
     options = [
-        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                     default=None, help="Where downloads are kept [default: ~/.cache/oerpack]."),
-        click.option("--mirror", "mirrors", multiple=True, callback=_parse_mirror,
-                     metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead "
-                     "(repeatable)."),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Where downloads are kept [default: ~/.cache/oerpack].",
+        ),
+        click.option(
+            "--mirror",
+            "mirrors",
+            multiple=True,
+            callback=_parse_mirror,
+            metavar="FROM=TO",
+            help="Fetch URLs starting with FROM from TO instead (repeatable).",
+        ),
         click.option("--offline", is_flag=True, help="Use only the cache; fetch nothing."),
-        click.option("--jobs", "-j", type=click.IntRange(1, 32), default=4, show_default=True,
-                     help="Parallel downloads."),
-        click.option("--per-host", type=click.IntRange(1, 32), default=4, show_default=True,
-                     help="Connections to one host at a time."),
-        click.option("--retries", type=click.IntRange(0, 100), default=5, show_default=True,
-                     help="Attempts per file after the first."),
-        click.option("--backoff", type=click.FloatRange(0, 600), default=1.0,
-                     show_default=True, help="First retry delay in seconds; doubles each "
-                     "retry (with jitter), at most 60 s; Retry-After is honoured."),
-        click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0,
-                     show_default=True, help="Seconds without data before a retry."),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(1, 32),
+            default=4,
+            show_default=True,
+            help="Parallel downloads.",
+        ),
+        click.option(
+            "--per-host",
+            type=click.IntRange(1, 32),
+            default=4,
+            show_default=True,
+            help="Connections to one host at a time.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 100),
+            default=5,
+            show_default=True,
+            help="Attempts per file after the first.",
+        ),
+        click.option(
+            "--backoff",
+            type=click.FloatRange(0, 600),
+            default=1.0,
+            show_default=True,
+            help="First retry delay in seconds; doubles each "
+            "retry (with jitter), at most 60 s; Retry-After is honoured.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(1, 3600),
+            default=60.0,
+            show_default=True,
+            help="Seconds without data before a retry.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _settings(cache_dir: Path | None, mirrors: tuple[tuple[str, str], ...], offline: bool,
-              jobs: int, per_host: int, retries: int, backoff: float,
-              timeout: float) -> Settings:
-    return Settings(cache_dir=cache_dir or default_cache_dir(), mirrors=mirrors,
-                    offline=offline, jobs=jobs, per_host=per_host, retries=retries,
-                    backoff=backoff, read_timeout=timeout)
+def _settings(
+    cache_dir: Path | None,
+    mirrors: tuple[tuple[str, str], ...],
+    offline: bool,
+    jobs: int,
+    per_host: int,
+    retries: int,
+    backoff: float,
+    timeout: float,
+) -> Settings:
+    return Settings(
+        cache_dir=cache_dir or default_cache_dir(),
+        mirrors=mirrors,
+        offline=offline,
+        jobs=jobs,
+        per_host=per_host,
+        retries=retries,
+        backoff=backoff,
+        read_timeout=timeout,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,8 +182,11 @@ def _settings(cache_dir: Path | None, mirrors: tuple[tuple[str, str], ...], offl
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Package open educational resources for schools without internet."""
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
-                                         logging.INFO if verbose else logging.WARNING)
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = {"quiet": quiet}
 
@@ -145,8 +202,10 @@ def validate(manifest: Path) -> None:
     loaded = load_manifest(manifest)
     sources = loaded.all_sources()
     unresolved = sum(1 for s in sources if not s.resolved)
-    click.echo(f"{manifest}: OK: {len(loaded.sections)} sections, {len(loaded.all_items())} "
-               f"items, {len(sources)} sources ({unresolved} unresolved)")
+    click.echo(
+        f"{manifest}: OK: {len(loaded.sections)} sections, {len(loaded.all_items())} "
+        f"items, {len(sources)} sources ({unresolved} unresolved)"
+    )
 
 
 @main.command()
@@ -177,11 +236,20 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
 
 
 @main.command("cache")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The cache to show [default: ~/.cache/oerpack].")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The cache to show [default: ~/.cache/oerpack].",
+)
 @click.option("--prune", is_flag=True, help="Remove files no known lock file references.")
-@click.option("--keep", multiple=True, type=click.Path(path_type=Path), metavar="MANIFEST",
-              help="With --prune: also keep what this manifest's lock pins (repeatable).")
+@click.option(
+    "--keep",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="MANIFEST",
+    help="With --prune: also keep what this manifest's lock pins (repeatable).",
+)
 @handle_errors
 def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -> None:
     """Show the download cache's size; --prune removes what no lock file references.
@@ -191,51 +259,99 @@ def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -
     cache = Cache(cache_dir or default_cache_dir())
     if prune:
         done = cache.prune(tuple(lock_path(m) for m in keep))
-        click.echo(f"Pruned {done.removed} file(s), {human_size(done.removed_bytes)}; kept "
-                   f"{done.kept} referenced by {len(done.lock_files)} lock file(s)")
+        click.echo(
+            f"Pruned {done.removed} file(s), {human_size(done.removed_bytes)}; kept "
+            f"{done.kept} referenced by {len(done.lock_files)} lock file(s)"
+        )
     usage = cache.usage()
-    click.echo(f"{cache.root}: {usage.blobs} file(s), {human_size(usage.blob_bytes)}; "
-               f"{usage.partials} partial download(s), {human_size(usage.partial_bytes)}; "
-               f"{len(usage.lock_files)} lock file(s) known")
+    click.echo(
+        f"{cache.root}: {usage.blobs} file(s), {human_size(usage.blob_bytes)}; "
+        f"{usage.partials} partial download(s), {human_size(usage.partial_bytes)}; "
+        f"{len(usage.lock_files)} lock file(s) known"
+    )
 
 
 @main.command()
 @MANIFEST
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist"), show_default=True, help="Output folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output folder.",
+)
 @click.option("--no-zip", is_flag=True, help="Write the folder only.")
-@click.option("--video-profile", type=click.Choice(PROFILE_NAMES), default="original",
-              show_default=True, help="Re-encode recordings: standard (720p) or lite (480p, "
-              "~200 MB/hour); cached, so rebuilds do not re-encode.")
-@click.option("--fit", "fit", callback=_parse_size, default=None, metavar="SIZE",
-              help="Choose each recording's profile so the package fits SIZE (e.g. 4GB).")
+@click.option(
+    "--video-profile",
+    type=click.Choice(PROFILE_NAMES),
+    default="original",
+    show_default=True,
+    help="Re-encode recordings: standard (720p) or lite (480p, "
+    "~200 MB/hour); cached, so rebuilds do not re-encode.",
+)
+@click.option(
+    "--fit",
+    "fit",
+    callback=_parse_size,
+    default=None,
+    metavar="SIZE",
+    help="Choose each recording's profile so the package fits SIZE (e.g. 4GB).",
+)
 @click.option("--no-page-images", is_flag=True, help="Do not render PDF pages for phones.")
-@click.option("--no-thumbnails", is_flag=True,
-              help="Do not make video posters and document thumbnails.")
-@click.option("--target-size", callback=_parse_size, metavar="SIZE", default=None,
-              help="Labelled size of the stick, e.g. 8GB: report whether the package fits "
-              "and fail (exit 7) if it does not.")
-@click.option("--allow-large-files", is_flag=True,
-              help="Allow files of 4 GiB or more (they do not fit on FAT32).")
+@click.option(
+    "--no-thumbnails", is_flag=True, help="Do not make video posters and document thumbnails."
+)
+@click.option(
+    "--target-size",
+    callback=_parse_size,
+    metavar="SIZE",
+    default=None,
+    help="Labelled size of the stick, e.g. 8GB: report whether the package fits "
+    "and fail (exit 7) if it does not.",
+)
+@click.option(
+    "--allow-large-files",
+    is_flag=True,
+    help="Allow files of 4 GiB or more (they do not fit on FAT32).",
+)
 @fetch_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
-          video_profile: str, fit: int | None, no_page_images: bool, no_thumbnails: bool,
-          target_size: int | None, allow_large_files: bool, **options: Any) -> None:
+def build(
+    ctx: click.Context,
+    /,
+    manifest: Path,
+    out_dir: Path,
+    no_zip: bool,
+    video_profile: str,
+    fit: int | None,
+    no_page_images: bool,
+    no_thumbnails: bool,
+    target_size: int | None,
+    allow_large_files: bool,
+    **options: Any,
+) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
     quiet = ctx.obj["quiet"]
     printer = ProgressPrinter(quiet=quiet)
     try:
         outcome = build_package(
-            manifest, out_dir, _settings(**options), progress=printer, make_zip=not no_zip,
+            manifest,
+            out_dir,
+            _settings(**options),
+            progress=printer,
+            make_zip=not no_zip,
             target_size=target_size if target_size is not None else fit,
             allow_large_files=allow_large_files,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
-            media=MediaOptions(video_profile=video_profile,
-                               fit=fit,
-                               page_images=not no_page_images,
-                               thumbnails=not no_thumbnails))
+            media=MediaOptions(
+                video_profile=video_profile,
+                fit=fit,
+                page_images=not no_page_images,
+                thumbnails=not no_thumbnails,
+            ),
+        )
     finally:
         printer.close()
     package = outcome.package
@@ -257,22 +373,29 @@ def build(ctx: click.Context, /, manifest: Path, out_dir: Path, no_zip: bool,
 def verify(path: Path) -> None:
     """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
     report = verify_package(path)
-    for label, names in (("missing", report.missing), ("corrupt", report.corrupt),
-                         ("unexpected", report.unexpected)):
+    for label, names in (
+        ("missing", report.missing),
+        ("corrupt", report.corrupt),
+        ("unexpected", report.unexpected),
+    ):
         for name in names:
             click.echo(f"{label}: {name}")
     if not report.ok:
         raise DamagedPackageError(
             f"{path}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
             f"{len(report.unexpected)} unexpected file(s)",
-            hint="copy the package again from a good copy")
+            hint="copy the package again from a good copy",
+        )
     click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
 
 
 @main.command()
 @MANIFEST
-@click.option("--check", is_flag=True,
-              help="Change nothing; exit non-zero if a source is broken, changed or moved.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Change nothing; exit non-zero if a source is broken, changed or moved.",
+)
 @fetch_options
 @click.pass_context
 @handle_errors
@@ -282,8 +405,7 @@ def refresh(ctx: click.Context, /, manifest: Path, check: bool, **options: Any) 
 
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
-        report = refresh_manifest(manifest, _settings(**options), check=check,
-                                  progress=printer)
+        report = refresh_manifest(manifest, _settings(**options), check=check, progress=printer)
     finally:
         printer.close()
     for line in report_lines(report):
@@ -302,8 +424,13 @@ def _web_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 @main.command()
 @click.argument("url", callback=_web_address)
-@click.option("--retries", type=click.IntRange(0, 100), default=5, show_default=True,
-              help="Attempts after the first.")
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 100),
+    default=5,
+    show_default=True,
+    help="Attempts after the first.",
+)
 @handle_errors
 def discover(url: str, retries: int) -> None:
     """Draft a manifest (YAML on stdout) from an event page at URL, for a person to review."""

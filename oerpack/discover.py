@@ -20,8 +20,9 @@ PUBLISHER_TODO = "TODO: who publishes this material"
 def discover(url: str, settings: Settings) -> str:
     """Fetch the event page at ``url`` and return a draft manifest for it."""
     fetched = get_page(url, settings)
-    page = read_event_page(parse_page(fetched.content, fetched.final_url,
-                                      encoding=fetched.encoding))
+    page = read_event_page(
+        parse_page(fetched.content, fetched.final_url, encoding=fetched.encoding)
+    )
     return draft_manifest(page, url)
 
 
@@ -82,8 +83,10 @@ def _item(entry: PageEntry, ids: _Ids, lang: str, indent: str) -> Iterable[str]:
         source_lang = label_language(link.text) or lang
         used[source_lang] = used.get(source_lang, 0) + 1
         source_id = "" if used[source_lang] == 1 else f", id: {source_lang}-{used[source_lang]}"
-        yield (f"{indent}    - {{lang: {source_lang}{source_id}, label: {_q(link.text)}, "
-               f"url: {_q(link.url)}}}")
+        yield (
+            f"{indent}    - {{lang: {source_lang}{source_id}, label: {_q(link.text)}, "
+            f"url: {_q(link.url)}}}"
+        )
 
 
 def draft_manifest(page: EventPage, url: str) -> str:
@@ -91,18 +94,23 @@ def draft_manifest(page: EventPage, url: str) -> str:
     langs = _languages(page)
     lang = langs[0]
     ids = _Ids()
-    lines = [f"# Drafted by 'oerpack discover' from {url}",
-             "# Review it: titles, speakers, kinds, the publisher and the licence; add the",
-             "# other languages' titles; then run 'oerpack validate' and 'oerpack refresh'.",
-             "oerpack: 1", "event:",
-             f"  id: {ids.take(page.title, 'event')}",
-             f"  title: {{{lang}: {_q(page.title or url)}}}"]
+    lines = [
+        f"# Drafted by 'oerpack discover' from {url}",
+        "# Review it: titles, speakers, kinds, the publisher and the licence; add the",
+        "# other languages' titles; then run 'oerpack validate' and 'oerpack refresh'.",
+        "oerpack: 1",
+        "event:",
+        f"  id: {ids.take(page.title, 'event')}",
+        f"  title: {{{lang}: {_q(page.title or url)}}}",
+    ]
     if page.description:
         lines.append(f"  description: {{{lang}: {_q(chr(10).join(page.description))}}}")
-    lines += [f"  languages: [{', '.join(langs)}]",
-              f"  publisher: {_q(PUBLISHER_TODO)}",
-              "  license: not-stated",
-              f"  pages: [{_q(url)}]"]
+    lines += [
+        f"  languages: [{', '.join(langs)}]",
+        f"  publisher: {_q(PUBLISHER_TODO)}",
+        "  license: not-stated",
+        f"  pages: [{_q(url)}]",
+    ]
     if page.contacts:
         lines.append(f"  contacts: [{', '.join(_q(c) for c in page.contacts)}]")
     top = [e for e in page.entries if e.section is None]
@@ -110,8 +118,9 @@ def draft_manifest(page: EventPage, url: str) -> str:
         lines.append("items:")
         for entry in top:
             lines.extend(_item(entry, ids, lang, "  "))
-    sections = [(i, s) for i, s in enumerate(page.sections)
-                if any(e.section == i for e in page.entries)]
+    sections = [
+        (i, s) for i, s in enumerate(page.sections) if any(e.section == i for e in page.entries)
+    ]
     if sections:
         lines.append("sections:")
     for index, section in sections:
@@ -119,8 +128,9 @@ def draft_manifest(page: EventPage, url: str) -> str:
         lines.append(f"    title: {{{lang}: {_q(section.title)}}}")
         if section.date:
             lines.append(f"    date: {section.date.isoformat()}")
-        lines += [f"    {k}: {_q(v)}" for k, v in (("start", section.start),
-                                                    ("end", section.end)) if v]
+        lines += [
+            f"    {k}: {_q(v)}" for k, v in (("start", section.start), ("end", section.end)) if v
+        ]
         if section.organiser:
             lines.append(f"    organiser: {{{lang}: {_q(section.organiser)}}}")
         if section.description:

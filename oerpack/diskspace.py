@@ -45,5 +45,6 @@ def check_space(needs: Iterable[SpaceNeed], *, margin: int = MARGIN) -> None:
     for where, total, why in by_device.values():
         free = shutil.disk_usage(where).free
         if total + margin > free:
-            raise DiskSpaceError(path=where, needed=total + margin, free=free,
-                                 what=" + ".join(dict.fromkeys(why)))
+            raise DiskSpaceError(
+                path=where, needed=total + margin, free=free, what=" + ".join(dict.fromkeys(why))
+            )

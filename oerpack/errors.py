@@ -73,10 +73,13 @@ class UnresolvedSourcesError(OerpackError):
 
     def __init__(self, keys: list[str], *, manifest: str, has_pages: bool = True) -> None:
         shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
-        first = (f"run 'oerpack refresh {manifest}' with internet access to resolve them from "
-                 "the event page" if has_pages else
-                 f"add the event page under 'event: pages: [...]' in {manifest} and run "
-                 f"'oerpack refresh {manifest}' with internet access to resolve them")
+        first = (
+            f"run 'oerpack refresh {manifest}' with internet access to resolve them from "
+            "the event page"
+            if has_pages
+            else f"add the event page under 'event: pages: [...]' in {manifest} and run "
+            f"'oerpack refresh {manifest}' with internet access to resolve them"
+        )
         super().__init__(
             f"{manifest}: {len(keys)} source(s) have no url or path yet: {shown}",
             hint=f"{first}, or add 'url:' or 'path:' to each source",
@@ -90,7 +93,11 @@ class DownloadError(OerpackError):
     exit_code = ExitCode.DOWNLOAD_FAILED
 
     def __init__(
-        self, message: str, *, key: str | None = None, url: str | None = None,
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        url: str | None = None,
         hint: str | None = None,
     ) -> None:
         prefix = f"{key}: " if key else ""
@@ -106,7 +113,13 @@ class ChecksumError(OerpackError):
     exit_code = ExitCode.CHECKSUM_MISMATCH
 
     def __init__(
-        self, *, key: str, what: str, expected: str, actual: str, url: str | None = None,
+        self,
+        *,
+        key: str,
+        what: str,
+        expected: str,
+        actual: str,
+        url: str | None = None,
     ) -> None:
         where = f" from {url}" if url else ""
         super().__init__(
@@ -131,10 +144,12 @@ class FetchFailedError(OerpackError):
         codes = {f.exit_code for f in failures}
         only_checksums = codes == {ExitCode.CHECKSUM_MISMATCH}
         super().__init__(
-            f"{len(failures)} source(s) failed: " + "; ".join(str(f) for f in failures[:3])
+            f"{len(failures)} source(s) failed: "
+            + "; ".join(str(f) for f in failures[:3])
             + (" …" if len(failures) > 3 else ""),
-            hint=failures[0].hint if len({f.hint for f in failures}) == 1 else (
-                "run the same command again to retry; finished files are kept in the cache"),
+            hint=failures[0].hint
+            if len({f.hint for f in failures}) == 1
+            else ("run the same command again to retry; finished files are kept in the cache"),
         )
         self.failures = failures
         if only_checksums:

@@ -15,7 +15,11 @@ STORAGE_DIR = f"{KOLIBRI_DIR}/content/storage"
 DATABASES_DIR = f"{KOLIBRI_DIR}/content/databases"
 
 _WINDOWS_RESERVED = {
-    "con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
     *(f"lpt{i}" for i in range(1, 10)),
 }
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')

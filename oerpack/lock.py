@@ -29,27 +29,41 @@ def read_lock(path: Path) -> Lock:
         return Lock()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise ManifestError(f"cannot read the lock file: {reason}", file=str(path),
-                            hint="make it a readable file, or delete it; the next fetch "
-                            "writes a new one") from None
+        raise ManifestError(
+            f"cannot read the lock file: {reason}",
+            file=str(path),
+            hint="make it a readable file, or delete it; the next fetch writes a new one",
+        ) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ManifestError(f"lock file is not valid JSON: {exc.msg}", file=str(path),
-                            line=exc.lineno, hint="delete it; the next fetch writes a new one"
-                            ) from None
+        raise ManifestError(
+            f"lock file is not valid JSON: {exc.msg}",
+            file=str(path),
+            line=exc.lineno,
+            hint="delete it; the next fetch writes a new one",
+        ) from None
     if not _is_lock_data(data):
-        raise ManifestError("not an oerpack lock file of format 1", file=str(path),
-                            hint="delete it; the next fetch writes a new one")
+        raise ManifestError(
+            "not an oerpack lock file of format 1",
+            file=str(path),
+            hint="delete it; the next fetch writes a new one",
+        )
     entries: list[tuple[str, LockEntry]] = []
     for key, value in sorted(data.get("sources", {}).items()):
         if not isinstance(value, dict) or not set(value) <= _ENTRY_FIELDS:
-            raise ManifestError(f"bad entry for source {key!r}", file=str(path),
-                                hint="delete the entry; the next fetch writes it again")
+            raise ManifestError(
+                f"bad entry for source {key!r}",
+                file=str(path),
+                hint="delete the entry; the next fetch writes it again",
+            )
         entries.append((key, LockEntry(**value)))
     channel = data.get("channel", {})
-    return Lock(sources=tuple(entries), channel_version=int(channel.get("version", 0)),
-                content_hash=channel.get("content_hash"))
+    return Lock(
+        sources=tuple(entries),
+        channel_version=int(channel.get("version", 0)),
+        content_hash=channel.get("content_hash"),
+    )
 
 
 def _is_lock_data(data: Any) -> bool:
@@ -57,8 +71,11 @@ def _is_lock_data(data: Any) -> bool:
     if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
         return False
     channel = data.get("channel", {})
-    return (isinstance(data.get("sources", {}), dict) and isinstance(channel, dict)
-            and isinstance(channel.get("version", 0), int))
+    return (
+        isinstance(data.get("sources", {}), dict)
+        and isinstance(channel, dict)
+        and isinstance(channel.get("version", 0), int)
+    )
 
 
 def lock_to_json(lock: Lock, *, manifest_id: str) -> str:

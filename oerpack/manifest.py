@@ -20,32 +20,59 @@ TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 # The keys each mapping may hold; the JSON Schema in oerpack/schema is tested against these.
 TOP_KEYS = {"oerpack": True, "event": True, "items": False, "sections": False}
 EVENT_KEYS = {
-    "id": True, "title": True, "subtitle": False, "description": False, "languages": True,
-    "publisher": True, "pages": False, "license": True, "license_owner": False, "contacts": False,
+    "id": True,
+    "title": True,
+    "subtitle": False,
+    "description": False,
+    "languages": True,
+    "publisher": True,
+    "pages": False,
+    "license": True,
+    "license_owner": False,
+    "contacts": False,
 }
 SECTION_KEYS = {
-    "id": True, "title": True, "date": False, "start": False, "end": False, "timezone": False,
-    "organiser": False, "description": False, "items": False,
+    "id": True,
+    "title": True,
+    "date": False,
+    "start": False,
+    "end": False,
+    "timezone": False,
+    "organiser": False,
+    "description": False,
+    "items": False,
 }
 ITEM_KEYS = {
-    "id": True, "title": True, "kind": True, "group": False, "description": False,
-    "speakers": False, "sources": True,
+    "id": True,
+    "title": True,
+    "kind": True,
+    "group": False,
+    "description": False,
+    "speakers": False,
+    "sources": True,
 }
 SPEAKER_KEYS = {"name": True, "role": False, "organisation": False}
 SOURCE_KEYS = {
-    "lang": True, "label": False, "url": False, "path": False, "sha256": False, "size": False,
-    "id": False, "via": False,
+    "lang": True,
+    "label": False,
+    "url": False,
+    "path": False,
+    "sha256": False,
+    "size": False,
+    "id": False,
+    "via": False,
 }
 #: How a source's url may be fetched besides plain HTTP (see oerpack.fetch.platform).
 SOURCE_VIA = ("yt-dlp",)
 
 
-
 def _check_id(value: str) -> str | None:
     if ID_RE.match(value):
         return None
-    return (f"{value!r} is not a valid id (lowercase letters, digits and '-', "
-            "starting with a letter or digit, at most 64 characters)")
+    return (
+        f"{value!r} is not a valid id (lowercase letters, digits and '-', "
+        "starting with a letter or digit, at most 64 characters)"
+    )
 
 
 def _check_lang(value: str) -> str | None:
@@ -65,8 +92,10 @@ def _check_url(value: str) -> str | None:
 
 
 def _check_relpath(value: str) -> str | None:
-    if PurePosixPath(value).is_absolute() or PureWindowsPath(value).is_absolute() or (
-        PureWindowsPath(value).drive
+    if (
+        PurePosixPath(value).is_absolute()
+        or PureWindowsPath(value).is_absolute()
+        or (PureWindowsPath(value).drive)
     ):
         return f"{value!r} must be a path relative to the manifest, not an absolute path"
     if ".." in PurePosixPath(value.replace("\\", "/")).parts:
@@ -113,15 +142,23 @@ class _ManifestReader(NodeReader):
         if "oerpack" in top:
             version = self.scalar(top["oerpack"], "oerpack")
             if version != FORMAT_VERSION:
-                self.error(top["oerpack"], "oerpack",
-                           f"unsupported manifest format {version!r} (this oerpack reads "
-                           f"{FORMAT_VERSION})")
+                self.error(
+                    top["oerpack"],
+                    "oerpack",
+                    f"unsupported manifest format {version!r} (this oerpack reads "
+                    f"{FORMAT_VERSION})",
+                )
         event = self.event(top["event"]) if "event" in top else None
         items = self.items(top.get("items"), "items")
-        sections = tuple(
-            section for index, node in enumerate(self.sequence(top["sections"], "sections"))
-            if (section := self.section(node, f"sections[{index}]")) is not None
-        ) if "sections" in top else ()
+        sections = (
+            tuple(
+                section
+                for index, node in enumerate(self.sequence(top["sections"], "sections"))
+                if (section := self.section(node, f"sections[{index}]")) is not None
+            )
+            if "sections" in top
+            else ()
+        )
         if event is None or self.errors:
             return None
         return Manifest(path=self.file, event=event, items=items, sections=sections)
@@ -131,8 +168,9 @@ class _ManifestReader(NodeReader):
         if fields is None:
             return None
         languages: list[str] = []
-        for lang_node in self.sequence(fields["languages"], "event.languages") if (
-            "languages" in fields) else []:
+        for lang_node in (
+            self.sequence(fields["languages"], "event.languages") if ("languages" in fields) else []
+        ):
             lang = self.string(lang_node, "event.languages", _check_lang)
             if lang is not None and lang not in languages:
                 languages.append(lang)
@@ -142,25 +180,41 @@ class _ManifestReader(NodeReader):
         event_id = self.optional(fields, "id", "event", self.unique_id)
         title = self.optional(fields, "title", "event", self.text)
         publisher = self.optional(fields, "publisher", "event", self.text)
-        license_name = self.optional(fields, "license", "event",
-                                     lambda n, w: self.string(n, w, _check_license))
-        pages = tuple(
-            url for index, url_node in enumerate(self.sequence(fields["pages"], "event.pages"))
-            if (url := self.string(url_node, f"event.pages[{index}]", _check_url))
-        ) if "pages" in fields else ()
-        contacts = tuple(
-            value for index, value_node in enumerate(
-                self.sequence(fields["contacts"], "event.contacts"))
-            if (value := self.string(value_node, f"event.contacts[{index}]"))
-        ) if "contacts" in fields else ()
+        license_name = self.optional(
+            fields, "license", "event", lambda n, w: self.string(n, w, _check_license)
+        )
+        pages = (
+            tuple(
+                url
+                for index, url_node in enumerate(self.sequence(fields["pages"], "event.pages"))
+                if (url := self.string(url_node, f"event.pages[{index}]", _check_url))
+            )
+            if "pages" in fields
+            else ()
+        )
+        contacts = (
+            tuple(
+                value
+                for index, value_node in enumerate(
+                    self.sequence(fields["contacts"], "event.contacts")
+                )
+                if (value := self.string(value_node, f"event.contacts[{index}]"))
+            )
+            if "contacts" in fields
+            else ()
+        )
         if event_id is None or title is None or publisher is None or license_name is None:
             return None
         return Event(
-            id=event_id, title=title, languages=self.languages, publisher=publisher,
+            id=event_id,
+            title=title,
+            languages=self.languages,
+            publisher=publisher,
             license=NOT_STATED if license_name == NOT_STATED else license_name,
             subtitle=self.optional(fields, "subtitle", "event", self.text),
             description=self.optional(fields, "description", "event", self.text),
-            pages=pages, contacts=contacts,
+            pages=pages,
+            contacts=contacts,
             license_owner=self.optional(fields, "license_owner", "event", self.text),
         )
 
@@ -168,7 +222,8 @@ class _ManifestReader(NodeReader):
         if node is None:
             return ()
         return tuple(
-            item for index, item_node in enumerate(self.sequence(node, where))
+            item
+            for index, item_node in enumerate(self.sequence(node, where))
             if (item := self.item(item_node, f"{where}[{index}]")) is not None
         )
 
@@ -184,11 +239,15 @@ class _ManifestReader(NodeReader):
         if section_id is None or title is None:
             return None
         return Section(
-            id=section_id, title=title, items=items, date=when,
+            id=section_id,
+            title=title,
+            items=items,
+            date=when,
             start=self.optional(fields, "start", where, self.time),
             end=self.optional(fields, "end", where, self.time),
-            timezone=self.optional(fields, "timezone", where,
-                                   lambda n, w: self.string(n, w, _check_timezone)),
+            timezone=self.optional(
+                fields, "timezone", where, lambda n, w: self.string(n, w, _check_timezone)
+            ),
             organiser=self.optional(fields, "organiser", where, self.text),
             description=self.optional(fields, "description", where, self.text),
         )
@@ -196,7 +255,7 @@ class _ManifestReader(NodeReader):
     def time(self, node: Node, where: str) -> str | None:
         if is_int_scalar(node):
             # YAML 1.1 reads an unquoted 11:00 as a sexagesimal number
-            self.error(node, where, f"write the time in quotes: \"{node.value}\"")
+            self.error(node, where, f'write the time in quotes: "{node.value}"')
             return None
         return self.string(node, where, _check_time)
 
@@ -217,19 +276,38 @@ class _ManifestReader(NodeReader):
         item_id = self.optional(fields, "id", where, self.unique_id)
         where = f"item {item_id}" if item_id else where
         title = self.optional(fields, "title", where, self.text)
-        kind = self.optional(fields, "kind", where, lambda n, w: self.string(
-            n, w, lambda v: None if v in ITEM_KINDS else
-            f"{v!r} is not one of: {', '.join(ITEM_KINDS)}"))
-        speakers = tuple(
-            speaker for index, speaker_node in enumerate(
-                self.sequence(fields["speakers"], f"{where}.speakers"))
-            if (speaker := self.speaker(speaker_node, f"{where}.speakers[{index}]")) is not None
-        ) if "speakers" in fields else ()
+        kind = self.optional(
+            fields,
+            "kind",
+            where,
+            lambda n, w: self.string(
+                n,
+                w,
+                lambda v: (
+                    None if v in ITEM_KINDS else f"{v!r} is not one of: {', '.join(ITEM_KINDS)}"
+                ),
+            ),
+        )
+        speakers = (
+            tuple(
+                speaker
+                for index, speaker_node in enumerate(
+                    self.sequence(fields["speakers"], f"{where}.speakers")
+                )
+                if (speaker := self.speaker(speaker_node, f"{where}.speakers[{index}]")) is not None
+            )
+            if "speakers" in fields
+            else ()
+        )
         sources = self.sources(fields, where, item_id or "?")
         if item_id is None or title is None or kind is None or not sources:
             return None
         return Item(
-            id=item_id, title=title, kind=kind, sources=sources, speakers=speakers,
+            id=item_id,
+            title=title,
+            kind=kind,
+            sources=sources,
+            speakers=speakers,
             group=self.optional(fields, "group", where, self.text),
             description=self.optional(fields, "description", where, self.text),
         )
@@ -241,8 +319,11 @@ class _ManifestReader(NodeReader):
         name = self.optional(fields, "name", where, self.text)
         if name is None:
             return None
-        return Speaker(name=name, role=self.optional(fields, "role", where, self.text),
-                       organisation=self.optional(fields, "organisation", where, self.text))
+        return Speaker(
+            name=name,
+            role=self.optional(fields, "role", where, self.text),
+            organisation=self.optional(fields, "organisation", where, self.text),
+        )
 
     def sources(self, fields: dict[str, Node], where: str, item_id: str) -> tuple[Source, ...]:
         if "sources" not in fields:
@@ -257,9 +338,12 @@ class _ManifestReader(NodeReader):
             if source is None:
                 continue
             if source.id in seen:
-                self.error(node, f"{where}.sources[{index}]",
-                           f"two sources are called {source.id!r}",
-                           hint="give one of them an 'id:' of its own")
+                self.error(
+                    node,
+                    f"{where}.sources[{index}]",
+                    f"two sources are called {source.id!r}",
+                    hint="give one of them an 'id:' of its own",
+                )
                 continue
             seen.add(source.id)
             found.append(source)
@@ -271,8 +355,11 @@ class _ManifestReader(NodeReader):
             return None
         lang = self.optional(fields, "lang", where, lambda n, w: self.string(n, w, _check_lang))
         if lang is not None and lang not in self.languages:
-            self.error(fields["lang"], f"{where}.lang",
-                       f"{lang!r} is not one of event.languages ({', '.join(self.languages)})")
+            self.error(
+                fields["lang"],
+                f"{where}.lang",
+                f"{lang!r} is not one of event.languages ({', '.join(self.languages)})",
+            )
             lang = None
         url = self.optional(fields, "url", where, lambda n, w: self.string(n, w, _check_url))
         rel = self.optional(fields, "path", where, lambda n, w: self.string(n, w, _check_relpath))
@@ -283,21 +370,42 @@ class _ManifestReader(NodeReader):
             path = self.file.parent / rel
             if not path.is_file():
                 self.error(fields["path"], f"{where}.path", f"file not found: {path}")
-        sha256 = self.optional(fields, "sha256", where, lambda n, w: self.string(
-            n, w, lambda v: None if SHA256_RE.match(v) else "must be 64 lowercase hex digits"))
+        sha256 = self.optional(
+            fields,
+            "sha256",
+            where,
+            lambda n, w: self.string(
+                n, w, lambda v: None if SHA256_RE.match(v) else "must be 64 lowercase hex digits"
+            ),
+        )
         size = self.optional(fields, "size", where, self.size)
         source_id = self.optional(fields, "id", where, lambda n, w: self.string(n, w, _check_id))
-        via = self.optional(fields, "via", where, lambda n, w: self.string(
-            n, w, lambda v: None if v in SOURCE_VIA else f"must be one of {', '.join(SOURCE_VIA)}"))
+        via = self.optional(
+            fields,
+            "via",
+            where,
+            lambda n, w: self.string(
+                n,
+                w,
+                lambda v: None if v in SOURCE_VIA else f"must be one of {', '.join(SOURCE_VIA)}",
+            ),
+        )
         if via is not None and "url" not in fields:
             self.error(node, where, f"'via: {via}' needs a 'url' (the recording's page)")
         if lang is None:
             return None
         source_id = source_id or lang
         return Source(
-            key=f"{item_id}.{source_id}", id=source_id, lang=lang,
-            label=self.optional(fields, "label", where, self.string), url=url, path=path,
-            sha256=sha256, size=size, line=node.start_mark.line + 1, via=via,
+            key=f"{item_id}.{source_id}",
+            id=source_id,
+            lang=lang,
+            label=self.optional(fields, "label", where, self.string),
+            url=url,
+            path=path,
+            sha256=sha256,
+            size=size,
+            line=node.start_mark.line + 1,
+            via=via,
         )
 
     def size(self, node: Node, where: str) -> int | None:

@@ -55,8 +55,9 @@ def copy_verified(src: Path, dest: Path, *, sha256: str, key: str) -> None:
             writer.write(chunk)
     if digest.hexdigest() != sha256:
         tmp.unlink(missing_ok=True)
-        raise ChecksumError(key=key, what="sha256", expected=sha256, actual=digest.hexdigest(),
-                            url=str(src))
+        raise ChecksumError(
+            key=key, what="sha256", expected=sha256, actual=digest.hexdigest(), url=str(src)
+        )
     os.replace(tmp, dest)
 
 
@@ -92,26 +93,47 @@ def build_record(plan: Plan, channel: Channel | None = None) -> dict[str, Any]:
         "oerpack": __version__,
         "manifest": manifest.event.id,
         "channel": {
-            "id": plan.channel_id, "version": plan.channel_version,
+            "id": plan.channel_id,
+            "version": plan.channel_version,
             "database": channel_db_path(Path(), plan.channel_id).as_posix(),
             "nodes": len(channel.nodes) if channel else 0,
             "root_id": channel.root_id if channel else None,
         },
         "content_hash": plan.content_hash,
         "items": [
-            {"id": item.id, "kind": item.kind, "title": item.title.as_dict(),
-             "files": [f.key for f in plan.files_of(item)]}
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "title": item.title.as_dict(),
+                "files": [f.key for f in plan.files_of(item)],
+            }
             for item in manifest.all_items()
         ],
         "files": [
-            {"key": f.key, "path": f.dest, "size": f.size, "sha256": f.sha256, "md5": f.md5,
-             "lang": f.lang, "media": f.media, "origin": f.origin, "profile": f.profile,
-             "kolibri_node": None if f.key in skipped else node_of.get(f.md5)}
+            {
+                "key": f.key,
+                "path": f.dest,
+                "size": f.size,
+                "sha256": f.sha256,
+                "md5": f.md5,
+                "lang": f.lang,
+                "media": f.media,
+                "origin": f.origin,
+                "profile": f.profile,
+                "kolibri_node": None if f.key in skipped else node_of.get(f.md5),
+            }
             for f in plan.files
         ],
         "derived": [
-            {"of": d.of, "role": d.role, "path": d.dest, "size": d.size, "sha256": d.sha256,
-             "preset": d.preset, "lang": d.lang}
+            {
+                "of": d.of,
+                "role": d.role,
+                "path": d.dest,
+                "size": d.size,
+                "sha256": d.sha256,
+                "preset": d.preset,
+                "lang": d.lang,
+            }
             for d in plan.derived
         ],
     }
@@ -125,8 +147,9 @@ def _swap_into_place(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _place_media(plan: Plan, blobs: Mapping[str, Blob], staging: Path
-                 ) -> tuple[dict[str, str], int]:
+def _place_media(
+    plan: Plan, blobs: Mapping[str, Blob], staging: Path
+) -> tuple[dict[str, str], int]:
     """Media into Kolibri's storage layout; returns known digests and links made."""
     known: dict[str, str] = {}
     linked = 0
@@ -135,8 +158,12 @@ def _place_media(plan: Plan, blobs: Mapping[str, Blob], staging: Path
         if blob is None:
             raise PackageError(f"{package_file.key}: no fetched file to package")
         if blob.sha256 != package_file.sha256:
-            raise ChecksumError(key=package_file.key, what="sha256",
-                                expected=package_file.sha256, actual=blob.sha256)
+            raise ChecksumError(
+                key=package_file.key,
+                what="sha256",
+                expected=package_file.sha256,
+                actual=blob.sha256,
+            )
         target = staging / package_file.dest
         if package_file.dest not in known:
             linked += place_blob(blob, target, key=package_file.key)
@@ -151,11 +178,16 @@ def _place_media(plan: Plan, blobs: Mapping[str, Blob], staging: Path
 def _readme_context(plan: Plan, channel: Channel, media_bytes: int) -> dict[str, Any]:
     event = plan.manifest.event
     return {
-        "title_en": event.title.get("en"), "title_ru": event.title.get("ru"),
-        "package_id": plan.package_id, "oerpack_version": __version__,
-        "items": len(plan.manifest.all_items()), "media_files": len(plan.files),
-        "size": human_size(media_bytes), "channel_name": channel.name,
-        "channel_id": channel.id, "channel_version": channel.version,
+        "title_en": event.title.get("en"),
+        "title_ru": event.title.get("ru"),
+        "package_id": plan.package_id,
+        "oerpack_version": __version__,
+        "items": len(plan.manifest.all_items()),
+        "media_files": len(plan.files),
+        "size": human_size(media_bytes),
+        "channel_name": channel.name,
+        "channel_id": channel.id,
+        "channel_version": channel.version,
         "kolibri_nodes": sum(1 for n in channel.nodes if n.kind != "topic"),
         "viewer_only": [f"{f.key} (.{f.ext})" for f in plan.files if f.key in channel.skipped],
     }
@@ -169,34 +201,54 @@ def _write_text(path: Path, text: str, *, windows: bool = False) -> None:
         path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def _write_folder(plan: Plan, blobs: Mapping[str, Blob], staging: Path,
-                  pdfs: Mapping[str, PdfInfo], durations: Mapping[str, float],
-                  step: Callable[[str], None]) -> tuple[Channel, int]:
+def _write_folder(
+    plan: Plan,
+    blobs: Mapping[str, Blob],
+    staging: Path,
+    pdfs: Mapping[str, PdfInfo],
+    durations: Mapping[str, float],
+    step: Callable[[str], None],
+) -> tuple[Channel, int]:
     step("placing media")
     known, linked = _place_media(plan, blobs, staging)
     step("rendering the viewer")
-    media = {key: MediaInfo(pdf=pdfs.get(key), duration=durations.get(key))
-             for key in {*pdfs, *durations}}
+    media = {
+        key: MediaInfo(pdf=pdfs.get(key), duration=durations.get(key))
+        for key in {*pdfs, *durations}
+    }
     render_viewer(plan, media, staging)
     render_readers(plan, staging)
     step("writing the Kolibri channel")
     channel = build_channel(plan, durations)
     write_channel_db(channel, channel_db_path(staging, channel.id))
     media_bytes = sum(f.size for f in plan.files)
-    _write_text(staging / README_NAME, render_readme(_readme_context(plan, channel, media_bytes)),
-                windows=True)
-    _write_text(staging / RECORD_NAME, json.dumps(build_record(plan, channel), indent=2,
-                                                  sort_keys=True, ensure_ascii=False) + "\n")
+    _write_text(
+        staging / README_NAME,
+        render_readme(_readme_context(plan, channel, media_bytes)),
+        windows=True,
+    )
+    _write_text(
+        staging / RECORD_NAME,
+        json.dumps(build_record(plan, channel), indent=2, sort_keys=True, ensure_ascii=False)
+        + "\n",
+    )
     names = [name for name, _ in package_entries(staging) if name != SUMS_NAME]
     write_sums(staging, names, known)
     return channel, linked
 
 
-def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: bool = True,
-             target_size: int | None = None, allow_large_files: bool = False,
-             pdfs: Mapping[str, PdfInfo] | None = None,
-             durations: Mapping[str, float] | None = None,
-             on_step: Callable[[str], None] | None = None) -> PackageResult:
+def assemble(
+    plan: Plan,
+    blobs: Mapping[str, Blob],
+    out_dir: Path,
+    *,
+    make_zip: bool = True,
+    target_size: int | None = None,
+    allow_large_files: bool = False,
+    pdfs: Mapping[str, PdfInfo] | None = None,
+    durations: Mapping[str, float] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> PackageResult:
     """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``; ``pdfs`` and
     ``durations`` are what the media stage read from the files (search text, page counts).
 
@@ -213,8 +265,7 @@ def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: 
     staging.mkdir()
     fit = None
     try:
-        channel, linked = _write_folder(plan, blobs, staging, pdfs or {}, durations or {},
-                                        step)
+        channel, linked = _write_folder(plan, blobs, staging, pdfs or {}, durations or {}, step)
         entries = package_entries(staging)
         check_names(name for name, _ in entries)
         if target_size is not None:
@@ -224,21 +275,30 @@ def assemble(plan: Plan, blobs: Mapping[str, Blob], out_dir: Path, *, make_zip: 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    notes = tuple(f"{key}: Kolibri cannot show this file type; it is in the browser viewer only"
-                  for key in channel.skipped)
+    notes = tuple(
+        f"{key}: Kolibri cannot show this file type; it is in the browser viewer only"
+        for key in channel.skipped
+    )
     for note in notes:
         log.info(note)
     zip_path, reused = _zip(plan, final, out_dir, make_zip, step)
     entries = package_entries(final)
     return PackageResult(
-        folder=final, zip_path=zip_path, files=len(entries),
+        folder=final,
+        zip_path=zip_path,
+        files=len(entries),
         bytes=sum(path.stat().st_size for _, path in entries),
-        channel_nodes=sum(1 for n in channel.nodes if n.kind != "topic"), notes=notes,
-        fit=fit, zip_reused=reused, linked=linked)
+        channel_nodes=sum(1 for n in channel.nodes if n.kind != "topic"),
+        notes=notes,
+        fit=fit,
+        zip_reused=reused,
+        linked=linked,
+    )
 
 
-def _zip(plan: Plan, folder: Path, out_dir: Path, make_zip: bool,
-         step: Callable[[str], None]) -> tuple[Path | None, bool]:
+def _zip(
+    plan: Plan, folder: Path, out_dir: Path, make_zip: bool, step: Callable[[str], None]
+) -> tuple[Path | None, bool]:
     if not make_zip:
         return None, False
     target = out_dir / f"{plan.package_id}.zip"

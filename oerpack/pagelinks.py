@@ -16,11 +16,50 @@ from bs4.element import Comment, NavigableString, Tag
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Page furniture that never holds event material.
-SKIPPED = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer",
-                     "form", "button", "select", "iframe", "svg", "head"})
-INLINE = frozenset({"span", "strong", "b", "em", "i", "u", "font", "sup", "sub", "small",
-                    "big", "mark", "abbr", "cite", "code", "s", "q", "time", "bdi", "bdo",
-                    "label", "wbr", "img"})
+SKIPPED = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "header",
+        "footer",
+        "form",
+        "button",
+        "select",
+        "iframe",
+        "svg",
+        "head",
+    }
+)
+INLINE = frozenset(
+    {
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "font",
+        "sup",
+        "sub",
+        "small",
+        "big",
+        "mark",
+        "abbr",
+        "cite",
+        "code",
+        "s",
+        "q",
+        "time",
+        "bdi",
+        "bdo",
+        "label",
+        "wbr",
+        "img",
+    }
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -83,9 +122,16 @@ class _Walker:
         text = normalise_space("".join(self.line.parts))
         if text:
             prefix = self.line.prefix if self.line.prefix is not None else text
-            self.blocks.append(Block(kind="text", text=text, prefix=normalise_space(prefix),
-                                     links=tuple(self.line.links), depth=self.depth,
-                                     number=self.number))
+            self.blocks.append(
+                Block(
+                    kind="text",
+                    text=text,
+                    prefix=normalise_space(prefix),
+                    links=tuple(self.line.links),
+                    depth=self.depth,
+                    number=self.number,
+                )
+            )
             self.number = None
         self.line = _Line()
 
@@ -110,8 +156,15 @@ class _Walker:
             self.flush()
             text = normalise_space(tag.get_text(" "))
             if text:
-                self.blocks.append(Block(kind="heading", text=text, prefix=text,
-                                         level=HEADINGS[name], depth=self.depth))
+                self.blocks.append(
+                    Block(
+                        kind="heading",
+                        text=text,
+                        prefix=text,
+                        level=HEADINGS[name],
+                        depth=self.depth,
+                    )
+                )
         elif name in ("ul", "ol"):
             self.flush()
             self.list(tag, ordered=name == "ol")
@@ -148,8 +201,9 @@ class _Walker:
 
 def parse_page(content: bytes | str, url: str, *, encoding: str | None = None) -> ParsedPage:
     """The blocks of the HTML page ``content`` fetched from ``url``."""
-    soup = BeautifulSoup(content, "html.parser",
-                         from_encoding=encoding if isinstance(content, bytes) else None)
+    soup = BeautifulSoup(
+        content, "html.parser", from_encoding=encoding if isinstance(content, bytes) else None
+    )
     base = soup.find("base")
     base_href = base.get("href") if isinstance(base, Tag) else None
     walker = _Walker(urljoin(url, base_href) if isinstance(base_href, str) else url)
@@ -160,6 +214,9 @@ def parse_page(content: bytes | str, url: str, *, encoding: str | None = None) -
     root = soup.find("body")
     walker.walk(root if isinstance(root, Tag) else soup)
     walker.flush()
-    return ParsedPage(url=url, title=title,
-                      lang=lang.split("-")[0].lower() if isinstance(lang, str) and lang else None,
-                      blocks=tuple(walker.blocks))
+    return ParsedPage(
+        url=url,
+        title=title,
+        lang=lang.split("-")[0].lower() if isinstance(lang, str) and lang else None,
+        blocks=tuple(walker.blocks),
+    )

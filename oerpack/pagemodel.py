@@ -13,31 +13,46 @@ from .pagelinks import Block, PageLink, ParsedPage
 # Labels a page uses for a language, casefolded, brackets and punctuation removed.
 LANGUAGE_LABELS: dict[str, tuple[str, ...]] = {
     "en": ("en", "eng", "english", "англ", "английский", "anglais", "inglés", "ingles"),
-    "ru": ("ru", "rus", "russian", "рус", "русский", "russe", "ruso"),  # noqa: RUF001
+    "ru": ("ru", "rus", "russian", "рус", "русский", "russe", "ruso"),
     "fr": ("fr", "fre", "fra", "french", "français", "francais", "франц", "французский"),
     "es": ("es", "spa", "esp", "spanish", "español", "espanol", "испанский"),
     "ar": ("ar", "ara", "arabic", "العربية", "арабский"),
     "zh": ("zh", "chi", "zho", "chinese", "中文", "китайский"),
     "kk": ("kk", "kaz", "kazakh", "қазақша", "каз", "казахский"),
     "ky": ("ky", "kyr", "kyrgyz", "кыргызча", "кыргызский"),
-    "uz": ("uz", "uzb", "uzbek", "o'zbek", "oʻzbek", "узб", "узбекский"),  # noqa: RUF001
+    "uz": ("uz", "uzb", "uzbek", "o'zbek", "oʻzbek", "узб", "узбекский"),
     "tg": ("tg", "taj", "tajik", "тоҷикӣ", "таджикский"),
 }
 _LABEL_TO_LANG = {label: lang for lang, labels in LANGUAGE_LABELS.items() for label in labels}
-DOCUMENT_EXTS = frozenset({"pdf", "doc", "docx", "ppt", "pptx", "odt", "odp", "xls", "xlsx",
-                           "epub", "zip"})
+DOCUMENT_EXTS = frozenset(
+    {"pdf", "doc", "docx", "ppt", "pptx", "odt", "odp", "xls", "xlsx", "epub", "zip"}
+)
 VIDEO_EXTS = frozenset({"mp4", "webm", "mkv", "mov", "avi", "m4v", "mp3", "m4a", "ogg"})
 VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 _HONORIFIC = re.compile(r"^(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|H\.\s?E|Sir|Dame)\b\.?")
 _SPEAKER_SPLIT = re.compile(r"\s*;\s*|\s+and\s+(?=(?:Mr|Mrs|Ms|Miss|Dr|Prof)\b)")
-_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|[•·▪◦*–-])\s*")  # noqa: RUF001
-_TRAILING_JUNK = " \t:;,(–-—"  # noqa: RUF001
+_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|[•·▪◦*–-])\s*")
+_TRAILING_JUNK = " \t:;,(–-—"
 _DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.IGNORECASE)
-_TIMES = re.compile(r"(\d{1,2}):(\d{2})\s*(am|pm)?\s*[-–]\s*(\d{1,2}):(\d{2})\s*(am|pm)?",  # noqa: RUF001
-                    re.IGNORECASE)
+_TIMES = re.compile(
+    r"(\d{1,2}):(\d{2})\s*(am|pm)?\s*[-–]\s*(\d{1,2}):(\d{2})\s*(am|pm)?",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -86,7 +101,7 @@ class EventPage:
 
 def label_key(text: str) -> str:
     """A label as compared: casefolded, without brackets, punctuation or extra space."""
-    cleaned = re.sub(r"[()\[\]{}.,:;!?\"'’«»]+", " ", text.casefold())  # noqa: RUF001
+    cleaned = re.sub(r"[()\[\]{}.,:;!?\"'’«»]+", " ", text.casefold())
     return " ".join(cleaned.split())
 
 
@@ -106,13 +121,17 @@ def link_ext(url: str) -> str:
 def is_video(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     return link_ext(url) in VIDEO_EXTS or any(
-        host == h or host.endswith("." + h) for h in VIDEO_HOSTS)
+        host == h or host.endswith("." + h) for h in VIDEO_HOSTS
+    )
 
 
 def is_source_link(link: PageLink) -> bool:
     """A link to event material rather than to another page."""
-    return (label_language(link.text) is not None or link_ext(link.url) in DOCUMENT_EXTS
-            or is_video(link.url))
+    return (
+        label_language(link.text) is not None
+        or link_ext(link.url) in DOCUMENT_EXTS
+        or is_video(link.url)
+    )
 
 
 def _split_trailing_parenthetical(text: str) -> tuple[str, str | None]:
@@ -124,7 +143,7 @@ def _split_trailing_parenthetical(text: str) -> tuple[str, str | None]:
     for index in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[index], 0)
         if depth == 0:
-            return text[:index].rstrip(), text[index + 1:-1].strip()
+            return text[:index].rstrip(), text[index + 1 : -1].strip()
     return text, None
 
 
@@ -134,9 +153,13 @@ def parse_speakers(text: str) -> tuple[DraftSpeaker, ...]:
         fields = [f.strip() for f in part.split(",") if f.strip()]
         if not fields:
             continue
-        speakers.append(DraftSpeaker(
-            name=fields[0], role=", ".join(fields[1:-1]) or None,
-            organisation=fields[-1] if len(fields) > 1 else None))
+        speakers.append(
+            DraftSpeaker(
+                name=fields[0],
+                role=", ".join(fields[1:-1]) or None,
+                organisation=fields[-1] if len(fields) > 1 else None,
+            )
+        )
     return tuple(speakers)
 
 
@@ -171,13 +194,20 @@ def _section(block: Block, following: list[Block]) -> PageSection:
     for each in following:
         found = _DATE.search(each.text)
         if when is None and found:
-            when = date(int(found.group(3)), MONTHS.index(found.group(2).lower()) + 1,
-                        int(found.group(1)))
+            when = date(
+                int(found.group(3)), MONTHS.index(found.group(2).lower()) + 1, int(found.group(1))
+            )
             start, end = _times(each.text)
         else:
             description.append(each.text)
-    return PageSection(title=_clean(title) or block.text, organiser=organiser, date=when,
-                       start=start, end=end, description=tuple(description))
+    return PageSection(
+        title=_clean(title) or block.text,
+        organiser=organiser,
+        date=when,
+        start=start,
+        end=end,
+        description=tuple(description),
+    )
 
 
 def _times(text: str) -> tuple[str | None, str | None]:
@@ -217,19 +247,35 @@ def read_event_page(page: ParsedPage) -> EventPage:
                 plain[-1].append(block)
             continue
         parent = last_at_depth.get(block.depth - 1) if block.depth > 1 else None
-        group = _clean(parent.text) if parent is not None and not any(
-            is_source_link(link) for link in parent.links) else None
+        group = (
+            _clean(parent.text)
+            if parent is not None and not any(is_source_link(link) for link in parent.links)
+            else None
+        )
         title, speakers = entry_title(block, links)
         section = len(sections) - 1 if sections else None
-        entries.append(PageEntry(title=title, links=links, section=section, group=group,
-                                 speakers=speakers, kind=_kind(title, links, section)))
+        entries.append(
+            PageEntry(
+                title=title,
+                links=links,
+                section=section,
+                group=group,
+                speakers=speakers,
+                kind=_kind(title, links, section),
+            )
+        )
     sections = [_section(b[0], b[1:]) for b in plain[1:]]
     intro = [b.text for b in plain[0]]
     contacts = tuple(dict.fromkeys(m for text in intro for m in _EMAIL.findall(text)))
     return EventPage(
-        url=page.url, title=title_block.text if title_block else page.title, lang=page.lang,
-        sections=tuple(sections), entries=_merge_languages(entries),
-        description=tuple(t for t in intro if not _EMAIL.search(t)), contacts=contacts)
+        url=page.url,
+        title=title_block.text if title_block else page.title,
+        lang=page.lang,
+        sections=tuple(sections),
+        entries=_merge_languages(entries),
+        description=tuple(t for t in intro if not _EMAIL.search(t)),
+        contacts=contacts,
+    )
 
 
 def _merge_languages(entries: list[PageEntry]) -> tuple[PageEntry, ...]:
@@ -239,9 +285,13 @@ def _merge_languages(entries: list[PageEntry]) -> tuple[PageEntry, ...]:
     for entry in entries:
         last = merged[-1] if merged else None
         if last is not None and (last.title, last.section, last.group) == (
-                entry.title, entry.section, entry.group):
-            merged[-1] = replace(last, links=last.links + entry.links,
-                                 speakers=last.speakers or entry.speakers)
+            entry.title,
+            entry.section,
+            entry.group,
+        ):
+            merged[-1] = replace(
+                last, links=last.links + entry.links, speakers=last.speakers or entry.speakers
+            )
         else:
             merged.append(entry)
     return tuple(merged)

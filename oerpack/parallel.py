@@ -28,8 +28,12 @@ class _Done:
     outcome: Outcome
 
 
-def _worker(downloader: Downloader, tasks: Sequence[FetchTask], todo: queue.SimpleQueue[int],
-            done: queue.SimpleQueue[_Done]) -> None:
+def _worker(
+    downloader: Downloader,
+    tasks: Sequence[FetchTask],
+    todo: queue.SimpleQueue[int],
+    done: queue.SimpleQueue[_Done],
+) -> None:
     try:
         while not downloader.stop.is_set():
             try:
@@ -50,8 +54,9 @@ def _worker(downloader: Downloader, tasks: Sequence[FetchTask], todo: queue.Simp
         downloader.close()
 
 
-def fetch_all(tasks: Sequence[FetchTask], *, settings: Settings,
-              progress: ProgressCallback | None = None) -> FetchReport:
+def fetch_all(
+    tasks: Sequence[FetchTask], *, settings: Settings, progress: ProgressCallback | None = None
+) -> FetchReport:
     """Fetch every task on ``settings.jobs`` workers; a failure is recorded per source and
     the others go on. Ctrl-C raises FetchInterruptedError carrying what was finished."""
     notify = progress or (lambda event: None)
@@ -64,10 +69,20 @@ def fetch_all(tasks: Sequence[FetchTask], *, settings: Settings,
         todo.put(index)
     outcomes: dict[int, Outcome] = {}
     with cache.in_use():
-        workers = [threading.Thread(
-            target=_worker, name=f"oerpack-fetch-{n}", daemon=True,
-            args=(Downloader(settings, cache, progress, slots=slots, stop=stop), tasks, todo,
-                  done)) for n in range(max(1, min(settings.jobs, len(tasks))))]
+        workers = [
+            threading.Thread(
+                target=_worker,
+                name=f"oerpack-fetch-{n}",
+                daemon=True,
+                args=(
+                    Downloader(settings, cache, progress, slots=slots, stop=stop),
+                    tasks,
+                    todo,
+                    done,
+                ),
+            )
+            for n in range(max(1, min(settings.jobs, len(tasks))))
+        ]
         for worker in workers:
             worker.start()
         try:
@@ -87,8 +102,11 @@ def fetch_all(tasks: Sequence[FetchTask], *, settings: Settings,
             report = _report(tasks, outcomes)
             fetched = sum(1 for r in report.results if not r.from_cache)
             raise FetchInterruptedError(
-                report, fetched=fetched, cached=len(report.results) - fetched,
-                unfinished=len(tasks) - len(report.results)) from None
+                report,
+                fetched=fetched,
+                cached=len(report.results) - fetched,
+                unfinished=len(tasks) - len(report.results),
+            ) from None
         finally:
             stop.set()
     return _report(tasks, outcomes)
@@ -105,7 +123,9 @@ def _announce(notify: ProgressCallback, task: FetchTask, outcome: Outcome) -> No
 
 def _report(tasks: Sequence[FetchTask], outcomes: dict[int, Outcome]) -> FetchReport:
     results = tuple(o for _, o in sorted(outcomes.items()) if isinstance(o, FetchResult))
-    errors = [(tasks[i].key, o) for i, o in sorted(outcomes.items())
-              if isinstance(o, OerpackError)]
-    return FetchReport(results=results, failures=tuple((k, str(e)) for k, e in errors),
-                       errors=tuple(e for _, e in errors))
+    errors = [(tasks[i].key, o) for i, o in sorted(outcomes.items()) if isinstance(o, OerpackError)]
+    return FetchReport(
+        results=results,
+        failures=tuple((k, str(e)) for k, e in errors),
+        errors=tuple(e for _, e in errors),
+    )

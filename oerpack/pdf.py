@@ -24,7 +24,8 @@ _INFO_DATES = ("/CreationDate", "/ModDate")
 _XMP_DATES = re.compile(
     rb"\s*<(xmp|xap):(CreateDate|ModifyDate|MetadataDate)\b[^>]*?(/>|>.*?</\1:\2>)"
     rb"|\s+(?:xmp|xap):(?:CreateDate|ModifyDate|MetadataDate)\s*=\s*(\"[^\"]*\"|'[^']*')",
-    re.DOTALL)
+    re.DOTALL,
+)
 _XMP_UUID = re.compile(rb"uuid:[0-9a-fA-F-]{36}")
 
 

@@ -106,30 +106,35 @@ def source_url(source: Source, lock: Lock) -> str | None:
 
 def plan_fetch(manifest: Manifest, lock: Lock, settings: Settings) -> tuple[FetchTask, ...]:
     """One task per source; raises before any download if a source has no address."""
-    unresolved = [s.key for s in manifest.all_sources()
-                  if s.path is None and source_url(s, lock) is None]
+    unresolved = [
+        s.key for s in manifest.all_sources() if s.path is None and source_url(s, lock) is None
+    ]
     if unresolved:
-        raise UnresolvedSourcesError(unresolved, manifest=str(manifest.path),
-                                     has_pages=bool(manifest.event.pages))
+        raise UnresolvedSourcesError(
+            unresolved, manifest=str(manifest.path), has_pages=bool(manifest.event.pages)
+        )
     tasks = []
     for source in manifest.all_sources():
         entry = lock.get(source.key)
         url = source_url(source, lock)
         # A pin in the manifest wins; the lock's pin holds while the URL is unchanged.
         lock_pins = entry is not None and entry.url == url
-        tasks.append(FetchTask(
-            key=source.key,
-            lang=source.lang,
-            url=settings.rewrite(url) if url else None,
-            source_url=url,
-            path=source.path,
-            sha256=source.sha256 or (entry.sha256 if lock_pins and entry else None),
-            size=source.size if source.size is not None else (
-                entry.size if lock_pins and entry else None),
-            etag=entry.etag if lock_pins and entry else None,
-            last_modified=entry.last_modified if lock_pins and entry else None,
-            via=source.via,
-        ))
+        tasks.append(
+            FetchTask(
+                key=source.key,
+                lang=source.lang,
+                url=settings.rewrite(url) if url else None,
+                source_url=url,
+                path=source.path,
+                sha256=source.sha256 or (entry.sha256 if lock_pins and entry else None),
+                size=source.size
+                if source.size is not None
+                else (entry.size if lock_pins and entry else None),
+                etag=entry.etag if lock_pins and entry else None,
+                last_modified=entry.last_modified if lock_pins and entry else None,
+                via=source.via,
+            )
+        )
     return tuple(tasks)
 
 
@@ -140,25 +145,42 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
         for source in item.sources:
             entry = lock.get(source.key)
             if entry is None or not (entry.sha256 and entry.md5 and entry.size is not None):
-                raise OerpackError(f"{source.key}: not fetched yet",
-                                   hint=f"run 'oerpack fetch {manifest.path}' first")
+                raise OerpackError(
+                    f"{source.key}: not fetched yet",
+                    hint=f"run 'oerpack fetch {manifest.path}' first",
+                )
             ext = ids.extension_for(  # a platform page's address says nothing of the file
                 url=None if source.via else entry.final_url or source_url(source, lock),
                 path=source.path.name if source.path else None,
-                content_type=entry.content_type)
-            files.append(PackageFile(
-                key=source.key, item_id=item.id, lang=source.lang, sha256=entry.sha256,
-                md5=entry.md5, size=entry.size, ext=ext, dest=ids.storage_path(entry.md5, ext),
-                media=MEDIA_BY_EXT.get(ext, "other")))
+                content_type=entry.content_type,
+            )
+            files.append(
+                PackageFile(
+                    key=source.key,
+                    item_id=item.id,
+                    lang=source.lang,
+                    sha256=entry.sha256,
+                    md5=entry.md5,
+                    size=entry.size,
+                    ext=ext,
+                    dest=ids.storage_path(entry.md5, ext),
+                    media=MEDIA_BY_EXT.get(ext, "other"),
+                )
+            )
     sources = _sources_hash(manifest, files)
     old_sources, _, _ = (lock.content_hash or "").partition(":")
     if old_sources == sources and lock.content_hash is not None and lock.channel_version:
         version, content_hash = lock.channel_version, lock.content_hash
     else:  # sources changed: a new version, its derived part unknown until a build
         version, content_hash = lock.channel_version + 1, f"{sources}:"
-    return Plan(manifest=manifest, package_id=manifest.event.id,
-                channel_id=ids.channel_id(manifest.event.id), channel_version=version,
-                content_hash=content_hash, files=tuple(files))
+    return Plan(
+        manifest=manifest,
+        package_id=manifest.event.id,
+        channel_id=ids.channel_id(manifest.event.id),
+        channel_version=version,
+        content_hash=content_hash,
+        files=tuple(files),
+    )
 
 
 def settle_version(plan: Plan) -> Plan:
@@ -181,8 +203,11 @@ def _canonical(value: object, base: Path) -> object:
     """JSON-able view of manifest records without what does not reach the package: source
     line numbers and where the manifest sits on disk."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name), base) for f in fields(value)
-                if f.name != "line"}
+        return {
+            f.name: _canonical(getattr(value, f.name), base)
+            for f in fields(value)
+            if f.name != "line"
+        }
     if isinstance(value, tuple | list):
         return [_canonical(each, base) for each in value]
     if isinstance(value, Path):
@@ -200,16 +225,20 @@ def _digest(value: object) -> str:
 def _sources_hash(manifest: Manifest, files: list[PackageFile]) -> str:
     """A digest of what the package is made from: the manifest's content, every source
     file, and the channel format."""
-    view = _canonical((manifest.event, manifest.items, manifest.sections),
-                      manifest.path.parent)
+    view = _canonical((manifest.event, manifest.items, manifest.sections), manifest.path.parent)
     return _digest([CHANNEL_FORMAT, view, [(f.key, f.sha256, f.ext) for f in files]])
 
 
 def _derived_hash(plan: Plan) -> str:
     """A digest of every file the build made: conversions (which may replace a source's
     bytes, e.g. a transcode) and derived files."""
-    made = [(f.key, f.sha256, f.ext, f.origin, f.profile) for f in plan.files
-            if f.origin is not None or f.profile is not None]
-    extras = sorted(json.dumps([d.of, d.role, d.index, d.sha256, d.ext, d.preset, d.lang,
-                                d.source]) for d in plan.derived)
+    made = [
+        (f.key, f.sha256, f.ext, f.origin, f.profile)
+        for f in plan.files
+        if f.origin is not None or f.profile is not None
+    ]
+    extras = sorted(
+        json.dumps([d.of, d.role, d.index, d.sha256, d.ext, d.preset, d.lang, d.source])
+        for d in plan.derived
+    )
     return _digest([made, extras])

@@ -19,8 +19,9 @@ class ProgressPrinter:
     On a terminal it redraws one status line (bytes, rate, ETA, files in flight); otherwise
     it prints one line per finished file."""
 
-    def __init__(self, *, stream: TextIO | None = None, quiet: bool = False,
-                 tty: bool | None = None) -> None:
+    def __init__(
+        self, *, stream: TextIO | None = None, quiet: bool = False, tty: bool | None = None
+    ) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.tty = self.stream.isatty() if tty is None else tty
@@ -36,8 +37,11 @@ class ProgressPrinter:
     def __call__(self, event: Progress) -> None:
         with self._lock:
             self._update(event)
-            if self.tty and not self.quiet and (
-                    event.kind != "advance" or time.monotonic() - self._last_draw > REDRAW_S):
+            if (
+                self.tty
+                and not self.quiet
+                and (event.kind != "advance" or time.monotonic() - self._last_draw > REDRAW_S)
+            ):
                 self._draw()
 
     def _update(self, event: Progress) -> None:
@@ -85,9 +89,11 @@ class ProgressPrinter:
         bar = "#" * int(share * 20)
         names = ", ".join(sorted(self.in_flight)[:3])
         more = f" +{len(self.in_flight) - 3}" if len(self.in_flight) > 3 else ""
-        return (f"[{bar:<20}] {human_size(self.done_bytes)}/{human_size(total)} "
-                f"{human_size(int(rate))}/s ETA {eta} | {len(self.in_flight)} in flight: "
-                f"{names}{more}")
+        return (
+            f"[{bar:<20}] {human_size(self.done_bytes)}/{human_size(total)} "
+            f"{human_size(int(rate))}/s ETA {eta} | {len(self.in_flight)} in flight: "
+            f"{names}{more}"
+        )
 
     def _draw(self) -> None:
         self._last_draw = time.monotonic()
@@ -98,9 +104,11 @@ class ProgressPrinter:
     def summary(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         local = f"{self.read} read locally, " if self.read else ""
-        return (f"{self.fetched} fetched, {local}{self.cached} from cache, {self.failed} failed "
-                f"({human_size(self.transferred)} in {elapsed:.1f}s, "
-                f"{human_size(int(self.transferred / elapsed))}/s)")
+        return (
+            f"{self.fetched} fetched, {local}{self.cached} from cache, {self.failed} failed "
+            f"({human_size(self.transferred)} in {elapsed:.1f}s, "
+            f"{human_size(int(self.transferred / elapsed))}/s)"
+        )
 
     def close(self) -> None:
         with self._lock:

@@ -77,33 +77,51 @@ class _Verdict:
     download: FetchTask | None = None
 
 
-def refresh_manifest(manifest_path: Path, settings: Settings, *, check: bool = False,
-                     progress: ProgressCallback | None = None) -> RefreshReport:
+def refresh_manifest(
+    manifest_path: Path,
+    settings: Settings,
+    *,
+    check: bool = False,
+    progress: ProgressCallback | None = None,
+) -> RefreshReport:
     """Check every source; unless ``check``, download what changed and rewrite the lock."""
     if settings.offline:
-        raise OerpackError("refresh asks the servers what changed, so it cannot run offline",
-                           hint="run it without --offline where the sources can be reached")
+        raise OerpackError(
+            "refresh asks the servers what changed, so it cannot run offline",
+            hint="run it without --offline where the sources can be reached",
+        )
     manifest = load_manifest(manifest_path)
     path = lock_path(manifest_path)
     lock = read_lock(path)
     page, page_url, page_errors = read_pages(manifest.event.pages, settings)
     known = frozenset(u for s in manifest.all_sources() if s.url for u in (s.url,)) | frozenset(
-        u for _, e in lock.sources for u in (e.url, e.final_url) if u)
+        u for _, e in lock.sources for u in (e.url, e.final_url) if u
+    )
     resolution = resolve_sources(manifest, page, known) if page else None
     verdicts = _check_all(manifest, lock, resolution, settings)
-    new_links = tuple(NewLink(entry=entry.title, label=link.text, url=link.url)
-                      for entry, link in (resolution.unclaimed if resolution else ()))
+    new_links = tuple(
+        NewLink(entry=entry.title, label=link.text, url=link.url)
+        for entry, link in (resolution.unclaimed if resolution else ())
+    )
     if not check:
         verdicts = _download_changes(verdicts, settings, progress)
         lock = _updated_lock(manifest, lock, verdicts)
         write_lock(path, lock, manifest_id=manifest.event.id)
-    return RefreshReport(manifest=manifest, checks=tuple(v.check for v in verdicts),
-                         new_links=new_links, lock=lock, page=page_url,
-                         page_errors=page_errors, check_only=check)
+    return RefreshReport(
+        manifest=manifest,
+        checks=tuple(v.check for v in verdicts),
+        new_links=new_links,
+        lock=lock,
+        page=page_url,
+        page_errors=page_errors,
+        check_only=check,
+    )
 
 
-def read_pages(pages: tuple[str, ...], settings: Settings,
-               ) -> tuple[EventPage | None, str | None, tuple[str, ...]]:
+def read_pages(
+    pages: tuple[str, ...],
+    settings: Settings,
+) -> tuple[EventPage | None, str | None, tuple[str, ...]]:
     """The first of ``pages`` that answers, read into entries; errors of those that did not."""
     errors: list[str] = []
     for url in pages:
@@ -117,46 +135,71 @@ def read_pages(pages: tuple[str, ...], settings: Settings,
     return None, None, tuple(errors)
 
 
-def _check_all(manifest: Manifest, lock: Lock, resolution: Resolution | None,
-               settings: Settings) -> list[_Verdict]:
+def _check_all(
+    manifest: Manifest, lock: Lock, resolution: Resolution | None, settings: Settings
+) -> list[_Verdict]:
     session = new_session(settings)
     try:
-        return [_respect_pins(source, lock.get(source.key),
-                              _check_source(source, lock.get(source.key), resolution, settings,
-                                            session))
-                for source in manifest.all_sources()]
+        return [
+            _respect_pins(
+                source,
+                lock.get(source.key),
+                _check_source(source, lock.get(source.key), resolution, settings, session),
+            )
+            for source in manifest.all_sources()
+        ]
     finally:
         session.close()
 
 
-def _check_source(source: Source, old: LockEntry | None, resolution: Resolution | None,
-                  settings: Settings, session: Session) -> _Verdict:
+def _check_source(
+    source: Source,
+    old: LockEntry | None,
+    resolution: Resolution | None,
+    settings: Settings,
+    session: Session,
+) -> _Verdict:
     if source.path is not None:
         return _check_local(source, old)
-    url = source.url or (resolution.url(source.key) if resolution else None) or (
-        old.url if old else None)
+    url = (
+        source.url
+        or (resolution.url(source.key) if resolution else None)
+        or (old.url if old else None)
+    )
     if url is None:
         miss = dict(resolution.misses).get(source.key) if resolution else None
-        return _Verdict(SourceCheck(source.key, "unresolved", detail=miss or (
-            "no url, and the manifest names no event page (event.pages)")))
+        return _Verdict(
+            SourceCheck(
+                source.key,
+                "unresolved",
+                detail=miss or ("no url, and the manifest names no event page (event.pages)"),
+            )
+        )
     same_url = old is not None and old.url == url
-    result = probe(settings.rewrite(url), settings, session=session,
-                   etag=old.etag if same_url and old else None,
-                   last_modified=old.last_modified if same_url and old else None)
+    result = probe(
+        settings.rewrite(url),
+        settings,
+        session=session,
+        etag=old.etag if same_url and old else None,
+        last_modified=old.last_modified if same_url and old else None,
+    )
     if not result.ok:
         return _Verdict(SourceCheck(source.key, "broken", url, result.reason))
     task = FetchTask(key=source.key, url=settings.rewrite(url), source_url=url, via=source.via)
     if old is None or old.sha256 is None:
-        return _Verdict(SourceCheck(source.key, "changed", url, "not in the lock yet"),
-                        download=task)
+        return _Verdict(
+            SourceCheck(source.key, "changed", url, "not in the lock yet"), download=task
+        )
     if not same_url:
         return _Verdict(SourceCheck(source.key, "moved", url, f"was {old.url}"), download=task)
     unchanged = _same_content(old, result)
     if result.final_url != (old.final_url or settings.rewrite(url)):
         detail = f"now at {result.final_url}" + ("" if unchanged else ", content changed")
-        return _Verdict(SourceCheck(source.key, "moved", url, detail),
-                        entry=replace(old, final_url=result.final_url),
-                        download=None if unchanged else task)
+        return _Verdict(
+            SourceCheck(source.key, "moved", url, detail),
+            entry=replace(old, final_url=result.final_url),
+            download=None if unchanged else task,
+        )
     if unchanged:
         return _Verdict(SourceCheck(source.key, "unchanged", url), entry=old)
     detail = f"{old.size} → {result.size} bytes" if result.size is not None else "new version"
@@ -169,24 +212,32 @@ def _respect_pins(source: Source, old: LockEntry | None, verdict: _Verdict) -> _
     if source.sha256 is None and source.size is None:
         return verdict
     new = verdict.entry if source.path is not None else None
-    upstream_changed = verdict.download is not None and old is not None and (
-        old.url == verdict.check.url and old.sha256 is not None)
+    upstream_changed = (
+        verdict.download is not None
+        and old is not None
+        and (old.url == verdict.check.url and old.sha256 is not None)
+    )
     if (new is not None and not _holds_pin(source, new)) or (
-            upstream_changed and old is not None and _holds_pin(source, old)):
-        detail = "; ".join(p for p in (verdict.check.detail, "the manifest pins the old bytes")
-                           if p)
+        upstream_changed and old is not None and _holds_pin(source, old)
+    ):
+        detail = "; ".join(
+            p for p in (verdict.check.detail, "the manifest pins the old bytes") if p
+        )
         kept = verdict.entry if new is None else old
-        return _Verdict(replace(verdict.check, status="changed", detail=detail, stale_pin=True),
-                        entry=kept)
+        return _Verdict(
+            replace(verdict.check, status="changed", detail=detail, stale_pin=True), entry=kept
+        )
     if verdict.download is None:
         return verdict
-    return replace(verdict, download=replace(verdict.download, sha256=source.sha256,
-                                             size=source.size))
+    return replace(
+        verdict, download=replace(verdict.download, sha256=source.sha256, size=source.size)
+    )
 
 
 def _holds_pin(source: Source, entry: LockEntry) -> bool:
-    return ((source.sha256 is None or entry.sha256 == source.sha256)
-            and (source.size is None or entry.size == source.size))
+    return (source.sha256 is None or entry.sha256 == source.sha256) and (
+        source.size is None or entry.size == source.size
+    )
 
 
 def _same_content(old: LockEntry, result: ProbeResult) -> bool:
@@ -194,8 +245,11 @@ def _same_content(old: LockEntry, result: ProbeResult) -> bool:
         return True
     if old.etag and result.etag:
         return old.etag == result.etag
-    return (old.last_modified is not None and old.last_modified == result.last_modified
-            and (result.size is None or result.size == old.size))
+    return (
+        old.last_modified is not None
+        and old.last_modified == result.last_modified
+        and (result.size is None or result.size == old.size)
+    )
 
 
 def _check_local(source: Source, old: LockEntry | None) -> _Verdict:
@@ -209,8 +263,9 @@ def _check_local(source: Source, old: LockEntry | None) -> _Verdict:
     return _Verdict(SourceCheck(source.key, status, detail=str(source.path)), entry=entry)
 
 
-def _download_changes(verdicts: list[_Verdict], settings: Settings,
-                      progress: ProgressCallback | None) -> list[_Verdict]:
+def _download_changes(
+    verdicts: list[_Verdict], settings: Settings, progress: ProgressCallback | None
+) -> list[_Verdict]:
     tasks = tuple(v.download for v in verdicts if v.download is not None)
     if not tasks:
         return verdicts
@@ -234,14 +289,16 @@ def _updated_lock(manifest: Manifest, lock: Lock, verdicts: list[_Verdict]) -> L
     keys = {source.key for source in manifest.all_sources()}
     entries = {key: entry for key, entry in lock.sources if key in keys}
     entries.update({v.check.key: v.entry for v in verdicts if v.entry is not None})
-    updated = Lock(sources=tuple(sorted(entries.items())),
-                   channel_version=lock.channel_version, content_hash=lock.content_hash)
+    updated = Lock(
+        sources=tuple(sorted(entries.items())),
+        channel_version=lock.channel_version,
+        content_hash=lock.content_hash,
+    )
     try:
         plan = plan_package(manifest, updated)
     except OerpackError:
         return updated  # some source has never been fetched: no channel to version yet
-    return replace(updated, channel_version=plan.channel_version,
-                   content_hash=plan.content_hash)
+    return replace(updated, channel_version=plan.channel_version, content_hash=plan.content_hash)
 
 
 def report_lines(report: RefreshReport) -> list[str]:
@@ -252,13 +309,14 @@ def report_lines(report: RefreshReport) -> list[str]:
         detail = "; ".join(part for part in (c.url, c.detail) if part)
         lines.append(f"{c.status:<11} {c.key:<{width}} {detail}")
     for link in report.new_links:
-        lines.append(f"{'new':<11} {'-':<{width}} {link.label!r} under {link.entry!r}: "
-                     f"{link.url}")
+        lines.append(f"{'new':<11} {'-':<{width}} {link.label!r} under {link.entry!r}: {link.url}")
     if report.page:
         lines.append(f"Event page: {report.page}")
     lines.extend(f"Warning: {error}" for error in report.page_errors)
-    lines.append(("Checked (nothing changed on disk): " if report.check_only else "Refreshed: ")
-                 + report.summary())
+    lines.append(
+        ("Checked (nothing changed on disk): " if report.check_only else "Refreshed: ")
+        + report.summary()
+    )
     return lines
 
 
@@ -271,35 +329,45 @@ def report_problem(report: RefreshReport, manifest_path: Path) -> OerpackError |
         return RefreshProblemsError(
             "no event page answered: " + "; ".join(report.page_errors),
             hint="check event.pages; a web-archive copy can be listed after the original",
-            exit_code=ExitCode.DOWNLOAD_FAILED)
+            exit_code=ExitCode.DOWNLOAD_FAILED,
+        )
     if broken:
         return RefreshProblemsError(
             f"{broken} source(s) are broken ({report.summary()})",
             hint="fix their url (or the event page); the lock keeps the last good copy",
-            exit_code=ExitCode.DOWNLOAD_FAILED)
+            exit_code=ExitCode.DOWNLOAD_FAILED,
+        )
     if unresolved and not report.manifest.event.pages:
         return RefreshProblemsError(
             f"{unresolved} source(s) have no url and {name} names no event page",
-            hint=(f"add the event page under 'event:' in {name}, e.g. pages: "
-                  "[\"<event page address>\", \"<its web-archive copy>\"], then run "
-                  f"'oerpack refresh {name}' again (or give each source a 'url:')"),
-            exit_code=ExitCode.BAD_MANIFEST)
+            hint=(
+                f"add the event page under 'event:' in {name}, e.g. pages: "
+                '["<event page address>", "<its web-archive copy>"], then run '
+                f"'oerpack refresh {name}' again (or give each source a 'url:')"
+            ),
+            exit_code=ExitCode.BAD_MANIFEST,
+        )
     if unresolved:
         return RefreshProblemsError(
             f"{unresolved} source(s) were not found on the event page",
             hint="give them a 'label:' as the page shows it, or a 'url:' of their own",
-            exit_code=ExitCode.BAD_MANIFEST)
+            exit_code=ExitCode.BAD_MANIFEST,
+        )
     stale = [c.key for c in report.checks if c.stale_pin]
     if stale:
         return RefreshProblemsError(
             f"{len(stale)} source(s) changed but {name} pins their old sha256/size: "
             + ", ".join(stale),
-            hint=(f"remove (or update) their sha256/size in {name} and run 'oerpack refresh "
-                  f"{name}' again; the lock then pins the new bytes"),
-            exit_code=ExitCode.CHECKSUM_MISMATCH)
+            hint=(
+                f"remove (or update) their sha256/size in {name} and run 'oerpack refresh "
+                f"{name}' again; the lock then pins the new bytes"
+            ),
+            exit_code=ExitCode.CHECKSUM_MISMATCH,
+        )
     if report.check_only and changed:
         return RefreshProblemsError(
             f"{changed} source(s) changed or moved ({report.summary()})",
             hint=f"run 'oerpack refresh {name}' to download them and update the lock",
-            exit_code=ExitCode.FAILURE)
+            exit_code=ExitCode.FAILURE,
+        )
     return None

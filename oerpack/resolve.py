@@ -43,8 +43,7 @@ def similarity(a: str, b: str) -> float:
     return 1.0 if a == b else SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def _item_score(item: Item, section: Section | None, entry: PageEntry,
-                page: EventPage) -> float:
+def _item_score(item: Item, section: Section | None, entry: PageEntry, page: EventPage) -> float:
     title = max(similarity(value, entry.title) for _, value in item.title.values)
     if title < MIN_TITLE_SCORE:
         return 0.0
@@ -61,10 +60,14 @@ def match_items(manifest: Manifest, page: EventPage) -> dict[str, PageEntry]:
     placed: list[tuple[Item, Section | None]] = [(item, None) for item in manifest.items]
     placed += [(item, section) for section in manifest.sections for item in section.items]
     pairs = sorted(
-        ((score, i, j) for i, (item, section) in enumerate(placed)
-         for j, entry in enumerate(page.entries)
-         if (score := _item_score(item, section, entry, page)) > 0),
-        key=lambda p: (-p[0], p[1], p[2]))
+        (
+            (score, i, j)
+            for i, (item, section) in enumerate(placed)
+            for j, entry in enumerate(page.entries)
+            if (score := _item_score(item, section, entry, page)) > 0
+        ),
+        key=lambda p: (-p[0], p[1], p[2]),
+    )
     chosen: dict[str, PageEntry] = {}
     used: set[int] = set()
     for _, i, j in pairs:
@@ -86,8 +89,9 @@ def match_source(source: Source, links: list[PageLink]) -> PageLink | None:
     return same_lang[0] if len(same_lang) == 1 else None
 
 
-def resolve_sources(manifest: Manifest, page: EventPage,
-                    known_urls: frozenset[str] = frozenset()) -> Resolution:
+def resolve_sources(
+    manifest: Manifest, page: EventPage, known_urls: frozenset[str] = frozenset()
+) -> Resolution:
     """Find each source without a ``url`` or ``path`` on the page. ``known_urls`` (the
     manifest's and the lock's) count as claimed when listing links nobody claims."""
     entries = match_items(manifest, page)
@@ -102,13 +106,17 @@ def resolve_sources(manifest: Manifest, page: EventPage,
             link = match_source(source, free) if entry else None
             if link is None:
                 misses[source.key] = (
-                    f"no link labelled {source.label or source.lang!r} under "
-                    f"{entry.title!r}" if entry else
-                    f"no entry on the page reads like {item.title.get('en')!r}")
+                    f"no link labelled {source.label or source.lang!r} under {entry.title!r}"
+                    if entry
+                    else f"no entry on the page reads like {item.title.get('en')!r}"
+                )
                 continue
             free.remove(link)
             found[source.key] = link
     claimed = {link.url for link in found.values()} | known_urls
     unclaimed = tuple((entry, link) for entry, link in page.links() if link.url not in claimed)
-    return Resolution(links=tuple(sorted(found.items())), misses=tuple(sorted(misses.items())),
-                      unclaimed=unclaimed)
+    return Resolution(
+        links=tuple(sorted(found.items())),
+        misses=tuple(sorted(misses.items())),
+        unclaimed=unclaimed,
+    )

@@ -24,8 +24,13 @@ class RetryPolicy:
     def allows(self, failed_attempts: int) -> bool:
         return failed_attempts <= self.retries
 
-    def delay(self, failed_attempts: int, *, retry_after: float | None = None,
-              rng: random.Random | None = None) -> float:
+    def delay(
+        self,
+        failed_attempts: int,
+        *,
+        retry_after: float | None = None,
+        rng: random.Random | None = None,
+    ) -> float:
         """Seconds to wait before attempt ``failed_attempts + 1``."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_backoff)

@@ -35,4 +35,4 @@ class Settings:
         for prefix, target in self.mirrors:
             if url.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
                 best = (prefix, target)
-        return url if best is None else best[1] + url[len(best[0]):]
+        return url if best is None else best[1] + url[len(best[0]) :]

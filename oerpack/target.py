@@ -15,19 +15,35 @@ CLUSTER = 32 * 1024
 #: Share of a stick's labelled size kept back for the file system and vendor rounding.
 RESERVE = 0.03
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
-          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+_UNITS = {
+    "": 1,
+    "k": 10**3,
+    "m": 10**6,
+    "g": 10**9,
+    "t": 10**12,
+    "ki": 2**10,
+    "mi": 2**20,
+    "gi": 2**30,
+    "ti": 2**40,
+}
 _BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f]')
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-             *(f"lpt{i}" for i in range(1, 10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def parse_size(text: str) -> int:
     """``8GB`` → 8_000_000_000 (sticks are sold in decimal units); ``8GiB`` is binary."""
     match = _SIZE.match(text)
     if not match:
-        raise PackageError(f"{text!r} is not a size",
-                           hint="write it like 8GB, 16GB, 7.5GiB or 900MB")
+        raise PackageError(
+            f"{text!r} is not a size", hint="write it like 8GB, 16GB, 7.5GiB or 900MB"
+        )
     return int(float(match.group(1)) * _UNITS[match.group(2).lower().rstrip("b")])
 
 
@@ -38,8 +54,13 @@ def name_problems(names: Iterable[str]) -> list[str]:
     for name in names:
         for part in name.split("/"):
             stem = part.split(".")[0].lower()
-            if _BAD_CHARS.search(part) or part.endswith((" ", ".")) or stem in _RESERVED \
-                    or len(part) > 255 or not part:
+            if (
+                _BAD_CHARS.search(part)
+                or part.endswith((" ", "."))
+                or stem in _RESERVED
+                or len(part) > 255
+                or not part
+            ):
                 problems.append(f"{name}: {part!r} is not a valid FAT32/Windows name")
         folded = name.casefold()
         if folded in seen:
@@ -55,14 +76,16 @@ def check_file_sizes(sizes: Iterable[tuple[str, int]], *, allow_large_files: boo
         raise DoesNotFitError(
             f"{len(large)} file(s) are 4 GiB or larger and cannot be stored on FAT32: "
             + ", ".join(large[:3]),
-            hint="re-encode them smaller, or pass --allow-large-files for exFAT/NTFS sticks")
+            hint="re-encode them smaller, or pass --allow-large-files for exFAT/NTFS sticks",
+        )
 
 
 def check_names(names: Iterable[str]) -> None:
     problems = name_problems(names)
     if problems:
-        raise PackageError(f"{len(problems)} name(s) not valid on FAT32/Windows: "
-                           + "; ".join(problems[:3]))
+        raise PackageError(
+            f"{len(problems)} name(s) not valid on FAT32/Windows: " + "; ".join(problems[:3])
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +101,15 @@ class FitReport:
         return self.needed <= self.usable
 
     def describe(self) -> str:
-        verdict = (f"fits, {_gb(self.usable - self.needed)} to spare" if self.fits
-                   else f"does NOT fit: {_gb(self.needed - self.usable)} too much")
-        return (f"needs {_gb(self.needed)} on FAT32; a {_gb(self.target)} stick holds about "
-                f"{_gb(self.usable)}: {verdict}")
+        verdict = (
+            f"fits, {_gb(self.usable - self.needed)} to spare"
+            if self.fits
+            else f"does NOT fit: {_gb(self.needed - self.usable)} too much"
+        )
+        return (
+            f"needs {_gb(self.needed)} on FAT32; a {_gb(self.target)} stick holds about "
+            f"{_gb(self.usable)}: {verdict}"
+        )
 
 
 def _gb(size: int) -> str:
@@ -96,5 +124,6 @@ def fit_report(sizes: Iterable[int], target: int) -> FitReport:
 
 def check_fits(report: FitReport) -> None:
     if not report.fits:
-        raise DoesNotFitError(f"the package {report.describe()}",
-                              hint="use a larger stick or leave out some sources")
+        raise DoesNotFitError(
+            f"the package {report.describe()}", hint="use a larger stick or leave out some sources"
+        )

@@ -16,8 +16,16 @@ from .errors import DamagedPackageError
 
 _CHUNK = 1024 * 1024
 #: What operating systems add to a stick on their own; never part of a package.
-IGNORED = frozenset({"System Volume Information", ".Trashes", ".Spotlight-V100", ".fseventsd",
-                     "$RECYCLE.BIN", ".TemporaryItems"})
+IGNORED = frozenset(
+    {
+        "System Volume Information",
+        ".Trashes",
+        ".Spotlight-V100",
+        ".fseventsd",
+        "$RECYCLE.BIN",
+        ".TemporaryItems",
+    }
+)
 
 Opener = Callable[[], IO[bytes]]
 
@@ -67,39 +75,48 @@ def _find_root(folder: Path) -> Path:
     if len(candidates) == 1:
         return candidates[0]
     found = f"{len(candidates)} packages" if candidates else f"no {SUMS_NAME}"
-    raise DamagedPackageError(f"{folder}: {found} found",
-                              hint="point 'oerpack verify' at the package folder or its zip")
+    raise DamagedPackageError(
+        f"{folder}: {found} found", hint="point 'oerpack verify' at the package folder or its zip"
+    )
 
 
-def verify_package(path: Path, *,
-                   on_bytes: Callable[[int], None] | None = None) -> VerifyReport:
+def verify_package(path: Path, *, on_bytes: Callable[[int], None] | None = None) -> VerifyReport:
     """Compare every file with SHA256SUMS; report missing, corrupt and unexpected files.
 
     Raises DamagedPackageError when there is no usable SHA256SUMS or the zip cannot be read.
     """
     if path.is_file():
         if not zipfile.is_zipfile(path):
-            raise DamagedPackageError(f"{path}: not a zip, or a damaged one",
-                                      hint="copy the zip again from a good copy")
+            raise DamagedPackageError(
+                f"{path}: not a zip, or a damaged one", hint="copy the zip again from a good copy"
+            )
         return _verify_zip(path, on_bytes)
     if not path.is_dir():
-        raise DamagedPackageError(f"{path}: not a package folder or zip",
-                                  hint="give the package folder, the stick or the zip")
+        raise DamagedPackageError(
+            f"{path}: not a package folder or zip",
+            hint="give the package folder, the stick or the zip",
+        )
     root = _find_root(path)
     sums_path = root / SUMS_NAME
     try:
         text = sums_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DamagedPackageError(f"{sums_path}: cannot be read: {exc}",
-                                  hint="the checksum list itself is damaged") from None
+        raise DamagedPackageError(
+            f"{sums_path}: cannot be read: {exc}", hint="the checksum list itself is damaged"
+        ) from None
     expected = _read_sums(text, str(sums_path))
     report = _compare(expected, _folder_members(root), on_bytes)
     return _with_root(report, str(root))
 
 
 def _with_root(report: VerifyReport, root: str) -> VerifyReport:
-    return VerifyReport(checked=report.checked, missing=report.missing, corrupt=report.corrupt,
-                        unexpected=report.unexpected, root=root)
+    return VerifyReport(
+        checked=report.checked,
+        missing=report.missing,
+        corrupt=report.corrupt,
+        unexpected=report.unexpected,
+        root=root,
+    )
 
 
 def _read_sums(text: str, source: str) -> dict[str, str]:
@@ -108,8 +125,9 @@ def _read_sums(text: str, source: str) -> dict[str, str]:
     except ValueError as exc:
         raise DamagedPackageError(str(exc), hint="the checksum list itself is damaged") from None
     if not sums:
-        raise DamagedPackageError(f"{source}: lists no files",
-                                  hint="the checksum list itself is damaged")
+        raise DamagedPackageError(
+            f"{source}: lists no files", hint="the checksum list itself is damaged"
+        )
     return sums
 
 
@@ -117,11 +135,14 @@ def _verify_zip(path: Path, on_bytes: Callable[[int], None] | None) -> VerifyRep
     try:
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
-            sums_infos = sorted((i for i in infos if i.filename.rsplit("/", 1)[-1] == SUMS_NAME),
-                                key=lambda i: len(i.filename))
+            sums_infos = sorted(
+                (i for i in infos if i.filename.rsplit("/", 1)[-1] == SUMS_NAME),
+                key=lambda i: len(i.filename),
+            )
             if not sums_infos:
-                raise DamagedPackageError(f"{path}: no {SUMS_NAME} in the zip",
-                                          hint="this zip is not an oerpack package")
+                raise DamagedPackageError(
+                    f"{path}: no {SUMS_NAME} in the zip", hint="this zip is not an oerpack package"
+                )
             prefix = sums_infos[0].filename[: -len(SUMS_NAME)]
             try:
                 text = archive.read(sums_infos[0]).decode("utf-8")
@@ -131,22 +152,29 @@ def _verify_zip(path: Path, on_bytes: Callable[[int], None] | None) -> VerifyRep
             report = _compare(expected, _zip_members(archive, infos, prefix), on_bytes)
             return _with_root(report, f"{path}:{prefix}")
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DamagedPackageError(f"{path}: damaged zip: {exc}",
-                                  hint="copy the zip again from a good copy") from None
+        raise DamagedPackageError(
+            f"{path}: damaged zip: {exc}", hint="copy the zip again from a good copy"
+        ) from None
 
 
-def _zip_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
-                 prefix: str) -> Iterator[tuple[str, Opener]]:
+def _zip_members(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], prefix: str
+) -> Iterator[tuple[str, Opener]]:
     """Members below ``prefix`` by their package name; anything else keeps its full name
     (so it is reported as unexpected)."""
     for info in infos:
         name = info.filename
-        yield (name[len(prefix):] if name.startswith(prefix) else f"/{name}"), \
-            _zip_opener(archive, info)
+        yield (
+            (name[len(prefix) :] if name.startswith(prefix) else f"/{name}"),
+            _zip_opener(archive, info),
+        )
 
 
-def _compare(expected: dict[str, str], members: Iterable[tuple[str, Opener]],
-             on_bytes: Callable[[int], None] | None) -> VerifyReport:
+def _compare(
+    expected: dict[str, str],
+    members: Iterable[tuple[str, Opener]],
+    on_bytes: Callable[[int], None] | None,
+) -> VerifyReport:
     counts: Counter[str] = Counter()
     corrupt: set[str] = set()
     unexpected: list[str] = []
@@ -165,5 +193,9 @@ def _compare(expected: dict[str, str], members: Iterable[tuple[str, Opener]],
         if actual != expected[name] or counts[name] > 1:
             corrupt.add(name)
     missing = sorted(set(expected) - set(counts))
-    return VerifyReport(checked=len(counts), missing=tuple(missing),
-                        corrupt=tuple(sorted(corrupt)), unexpected=tuple(sorted(unexpected)))
+    return VerifyReport(
+        checked=len(counts),
+        missing=tuple(missing),
+        corrupt=tuple(sorted(corrupt)),
+        unexpected=tuple(sorted(unexpected)),
+    )

@@ -41,15 +41,21 @@ def templates_root() -> Traversable:
 
 def ui_strings() -> dict[str, dict[str, str]]:
     data: dict[str, dict[str, str]] = json.loads(
-        (templates_root() / "strings.json").read_text(encoding="utf-8"))
+        (templates_root() / "strings.json").read_text(encoding="utf-8")
+    )
     return data
 
 
 def script_json(value: Any) -> str:
     """JSON that is safe inside ``<script>`` and a ``.js`` file: no ``</script>``, no HTML."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def human_duration(seconds: float | None) -> str | None:
@@ -73,8 +79,11 @@ def _environment(*, plain_text: bool = False) -> jinja2.Environment:
     root = templates_root()
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
-        autoescape=not plain_text, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-        trim_blocks=plain_text, lstrip_blocks=plain_text,
+        autoescape=not plain_text,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=plain_text,
+        lstrip_blocks=plain_text,
     )
     env.filters["script_json"] = script_json
     return env
@@ -99,10 +108,14 @@ class _Viewer:
         fallbacks = self.plan.manifest.event.languages
         table = value.as_dict()
         for lang in self.ui_langs:
-            shown = lang if lang in table else next(
-                (f for f in fallbacks if f in table), value.langs()[0])
-            out.append({"ui": lang, "lang": shown, "value": table[shown],
-                        "fallback": shown != lang})
+            shown = (
+                lang
+                if lang in table
+                else next((f for f in fallbacks if f in table), value.langs()[0])
+            )
+            out.append(
+                {"ui": lang, "lang": shown, "value": table[shown], "fallback": shown != lang}
+            )
         return out
 
     def file_view(self, package_file: PackageFile) -> dict[str, Any]:
@@ -110,12 +123,17 @@ class _Viewer:
         item = self.items[package_file.item_id]
         download_name = f"{item.id}-{package_file.lang}.{package_file.ext}"
         return {
-            "key": package_file.key, "lang": package_file.lang, "media": package_file.media,
-            "href": package_file.dest, "ext": package_file.ext,
+            "key": package_file.key,
+            "lang": package_file.lang,
+            "media": package_file.media,
+            "href": package_file.dest,
+            "ext": package_file.ext,
             "mime": VIDEO_TYPES.get(package_file.ext, ""),
-            "size": human_size(package_file.size), "bytes": package_file.size,
+            "size": human_size(package_file.size),
+            "bytes": package_file.size,
             "pages": info.pdf.pages if info.pdf else None,
-            "duration": human_duration(info.duration), "download_name": download_name,
+            "duration": human_duration(info.duration),
+            "download_name": download_name,
             **self.derived_view(package_file),
         }
 
@@ -125,8 +143,10 @@ class _Viewer:
         pages = self.plan.derived_of(package_file.key, "page")
         return {
             "poster": thumbs[0].dest if thumbs else None,
-            "subtitles": [{"href": d.dest, "lang": d.lang, "cues": cue_script_path(d.dest)}
-                          for d in self.plan.derived_of(package_file.key, "subtitle")],
+            "subtitles": [
+                {"href": d.dest, "lang": d.lang, "cues": cue_script_path(d.dest)}
+                for d in self.plan.derived_of(package_file.key, "subtitle")
+            ],
             "reader": reader_path(package_file.key) if pages else None,
             "page_images": [d.dest for d in pages],
         }
@@ -139,11 +159,19 @@ class _Viewer:
     def item_view(self, item: Item) -> dict[str, Any]:
         files = [self.file_view(f) for f in self.shown_files(item)]
         return {
-            "id": item.id, "kind": item.kind, "title": self.text(item.title),
-            "group": self.text(item.group), "description": self.text(item.description),
+            "id": item.id,
+            "kind": item.kind,
+            "title": self.text(item.title),
+            "group": self.text(item.group),
+            "description": self.text(item.description),
             "speakers": [
-                {"name": self.text(s.name), "role": self.text(s.role),
-                 "organisation": self.text(s.organisation)} for s in item.speakers],
+                {
+                    "name": self.text(s.name),
+                    "role": self.text(s.role),
+                    "organisation": self.text(s.organisation),
+                }
+                for s in item.speakers
+            ],
             "langs": sorted({f["lang"] for f in files}),
             "size": human_size(sum(f["bytes"] for f in files)),
             "files": files,
@@ -151,11 +179,17 @@ class _Viewer:
 
     def section_view(self, section: Section) -> dict[str, Any]:
         return {
-            "id": section.id, "title": self.text(section.title),
+            "id": section.id,
+            "title": self.text(section.title),
             "date": section.date.isoformat() if section.date else None,
-            "date_text": {lang: human_date(section.date, self.strings[lang])
-                          for lang in self.ui_langs} if section.date else None,
-            "start": section.start, "end": section.end, "timezone": section.timezone,
+            "date_text": {
+                lang: human_date(section.date, self.strings[lang]) for lang in self.ui_langs
+            }
+            if section.date
+            else None,
+            "start": section.start,
+            "end": section.end,
+            "timezone": section.timezone,
             "organiser": self.text(section.organiser),
             "description": self.text(section.description),
             "entries": [self.item_view(item) for item in section.items],
@@ -184,18 +218,24 @@ class _Viewer:
         event = manifest.event
         return {
             "event": {
-                "id": event.id, "title": self.text(event.title),
+                "id": event.id,
+                "title": self.text(event.title),
                 "subtitle": self.text(event.subtitle),
                 "description": self.text(event.description),
-                "publisher": self.text(event.publisher), "license": event.license,
+                "publisher": self.text(event.publisher),
+                "license": event.license,
                 "license_owner": self.text(event.license_owner),
-                "contacts": list(event.contacts), "pages": list(event.pages),
-                "dates": self.event_dates(), "organisers": self.organisers(),
+                "contacts": list(event.contacts),
+                "pages": list(event.pages),
+                "dates": self.event_dates(),
+                "organisers": self.organisers(),
             },
             "documents": [self.item_view(item) for item in manifest.items],
             "sections": [self.section_view(section) for section in manifest.sections],
-            "strings": self.strings, "ui_langs": self.ui_langs,
-            "default_lang": self.default_lang, "assets": ASSETS_DIR,
+            "strings": self.strings,
+            "ui_langs": self.ui_langs,
+            "default_lang": self.default_lang,
+            "assets": ASSETS_DIR,
             "search_data": SEARCH_DATA,
             "has_subtitles": any(d.role == "subtitle" for d in self.plan.derived),
         }
@@ -204,24 +244,38 @@ class _Viewer:
         """One record per packaged file: what the search box matches and shows."""
         records = []
         manifest = self.plan.manifest
-        where = {item.id: section.title.joined() for section in manifest.sections
-                 for item in section.items}
+        where = {
+            item.id: section.title.joined()
+            for section in manifest.sections
+            for item in section.items
+        }
         for item in manifest.all_items():
             speakers = " ".join(
                 " ".join(t.joined() for t in (s.name, s.role, s.organisation) if t)
-                for s in item.speakers)
+                for s in item.speakers
+            )
             for package_file in self.shown_files(item):
                 info = self.media.get(package_file.key, MediaInfo())
-                records.append({
-                    "id": package_file.key, "item": item.id, "lang": package_file.lang,
-                    "kind": item.kind, "media": package_file.media,
-                    "title": item.title.as_dict(), "speakers": speakers,
-                    "description": item.description.joined() if item.description else "",
-                    "context": " ".join(filter(None, (
-                        where.get(item.id), item.group.joined() if item.group else None))),
-                    "text": info.pdf.text if info.pdf else "",
-                    "href": package_file.dest,
-                })
+                records.append(
+                    {
+                        "id": package_file.key,
+                        "item": item.id,
+                        "lang": package_file.lang,
+                        "kind": item.kind,
+                        "media": package_file.media,
+                        "title": item.title.as_dict(),
+                        "speakers": speakers,
+                        "description": item.description.joined() if item.description else "",
+                        "context": " ".join(
+                            filter(
+                                None,
+                                (where.get(item.id), item.group.joined() if item.group else None),
+                            )
+                        ),
+                        "text": info.pdf.text if info.pdf else "",
+                        "href": package_file.dest,
+                    }
+                )
         return records
 
 
@@ -250,8 +304,14 @@ def write_cue_scripts(plan: Plan, out_dir: Path) -> list[Path]:
         cues = vtt_cues((out_dir / dest).read_text(encoding="utf-8"))
         target = out_dir / cue_script_path(dest)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("(window.OERPACK_CUES = window.OERPACK_CUES || {})[" + script_json(dest)
-                          + "] = " + script_json(cues) + ";\n", encoding="utf-8")
+        target.write_text(
+            "(window.OERPACK_CUES = window.OERPACK_CUES || {})["
+            + script_json(dest)
+            + "] = "
+            + script_json(cues)
+            + ";\n",
+            encoding="utf-8",
+        )
         written.append(target)
     return written
 
@@ -267,9 +327,11 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
     written += _copy_static(templates_root(), assets)
     data = assets / SEARCH_DATA
     # A script file, not JSON: browsers refuse fetch/XHR on file:// but run <script src>.
-    data.write_text("window.OERPACK_SEARCH = " + script_json(viewer.search_records()) + ";\n"
-                    "window.OERPACK_STRINGS = " + script_json(viewer.strings) + ";\n",
-                    encoding="utf-8")
+    data.write_text(
+        "window.OERPACK_SEARCH = " + script_json(viewer.search_records()) + ";\n"
+        "window.OERPACK_STRINGS = " + script_json(viewer.strings) + ";\n",
+        encoding="utf-8",
+    )
     written.append(data)
     return written + write_cue_scripts(plan, out_dir)
 
@@ -288,11 +350,16 @@ def render_readers(plan: Plan, out_dir: Path) -> list[Path]:
         item = next(i for i in plan.manifest.all_items() if i.id == package_file.item_id)
         target = out_dir / reader_path(package_file.key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(template.render(
-            title=item.title.get(package_file.lang, plan.manifest.event.languages),
-            lang=package_file.lang, strings=strings.get(lang, strings["en"]),
-            pages=[{"src": PurePosixPath(p.dest).name, "number": p.index} for p in pages],
-            original="../../" + package_file.dest), encoding="utf-8")
+        target.write_text(
+            template.render(
+                title=item.title.get(package_file.lang, plan.manifest.event.languages),
+                lang=package_file.lang,
+                strings=strings.get(lang, strings["en"]),
+                pages=[{"src": PurePosixPath(p.dest).name, "number": p.index} for p in pages],
+                original="../../" + package_file.dest,
+            ),
+            encoding="utf-8",
+        )
         written.append(target)
     return written
 

@@ -23,25 +23,37 @@ def read_yaml(path: Path) -> Node:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ManifestError("no such file", file=str(path),
-                            hint="check the manifest path") from None
+        raise ManifestError(
+            "no such file", file=str(path), hint="check the manifest path"
+        ) from None
     except IsADirectoryError:
-        raise ManifestError("is a folder, not a manifest file", file=str(path),
-                            hint="give the path of the manifest's .yaml file") from None
+        raise ManifestError(
+            "is a folder, not a manifest file",
+            file=str(path),
+            hint="give the path of the manifest's .yaml file",
+        ) from None
     except OSError as exc:
-        raise ManifestError(f"cannot read: {exc.strerror}", file=str(path),
-                            hint="check the file's permissions") from None
+        raise ManifestError(
+            f"cannot read: {exc.strerror}", file=str(path), hint="check the file's permissions"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ManifestError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})",
-                            file=str(path), hint="save the manifest as UTF-8") from None
+        raise ManifestError(
+            f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})",
+            file=str(path),
+            hint="save the manifest as UTF-8",
+        ) from None
     try:
         root = yaml.compose(raw, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ManifestError(f"invalid YAML: {problem}", file=str(path), line=line,
-                            hint="check indentation and quoting near that line") from None
+        raise ManifestError(
+            f"invalid YAML: {problem}",
+            file=str(path),
+            line=line,
+            hint="check indentation and quoting near that line",
+        ) from None
     except yaml.YAMLError as exc:
         raise ManifestError(f"invalid YAML: {exc}", file=str(path)) from None
     if root is None:
@@ -104,8 +116,12 @@ class NodeReader:
             return None
         return self._constructor.construct_object(node)
 
-    def string(self, node: Node, where: str, check: Callable[[str], str | None] | None = None,
-               ) -> str | None:
+    def string(
+        self,
+        node: Node,
+        where: str,
+        check: Callable[[str], str | None] | None = None,
+    ) -> str | None:
         value = self.scalar(node, where)
         if value is None and isinstance(node, yaml.ScalarNode):
             self.error(node, where, "must not be empty")
@@ -138,7 +154,8 @@ class NodeReader:
             return None
         return Text(((self.languages[0] if self.languages else "und", value),))
 
-    def optional(self, fields: dict[str, Node], key: str, where: str,
-                 read: Callable[[Node, str], T]) -> T | None:
+    def optional(
+        self, fields: dict[str, Node], key: str, where: str, read: Callable[[Node, str], T]
+    ) -> T | None:
         node = fields.get(key)
         return None if node is None else read(node, f"{where}.{key}")

@@ -44,18 +44,28 @@ def test_library_has_one_home(library: str) -> None:
     assert users <= HOMES[library], users
 
 
-@pytest.mark.parametrize("path", [p for p in MODULES if p.name != "cli.py"],
-                         ids=lambda p: p.relative_to(PACKAGE).as_posix())
+@pytest.mark.parametrize(
+    "path",
+    [p for p in MODULES if p.name != "cli.py"],
+    ids=lambda p: p.relative_to(PACKAGE).as_posix(),
+)
 def test_library_code_does_not_print_or_exit(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else (
-                f"{getattr(func.value, 'id', '')}.{func.attr}" if isinstance(func, ast.Attribute)
-                else "")
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else (
+                    f"{getattr(func.value, 'id', '')}.{func.attr}"
+                    if isinstance(func, ast.Attribute)
+                    else ""
+                )
+            )
             assert name not in {"print", "input", "sys.exit", "exit"} or (
-                path.name == "progress.py" and name == "print"), f"{path.name}: {name}"
+                path.name == "progress.py" and name == "print"
+            ), f"{path.name}: {name}"
 
 
 def test_every_subpackage_is_shipped() -> None:
@@ -64,6 +74,9 @@ def test_every_subpackage_is_shipped() -> None:
     config = configparser.ConfigParser()
     config.read(REPO / "setup.cfg")
     shipped = set(config["options"]["packages"].split())
-    found = {"oerpack." + p.parent.relative_to(PACKAGE).as_posix().replace("/", ".")
-             for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE}
+    found = {
+        "oerpack." + p.parent.relative_to(PACKAGE).as_posix().replace("/", ".")
+        for p in PACKAGE.rglob("__init__.py")
+        if p.parent != PACKAGE
+    }
     assert found | {"oerpack", "oerpack.templates"} == shipped

@@ -25,15 +25,21 @@ def run(*args: str) -> Any:
 
 
 def test_demo_build_gives_folder_zip_and_valid_sha256sums(
-        demo_copy: Path, tmp_path: Path, cache_dir: Path) -> None:
+    demo_copy: Path, tmp_path: Path, cache_dir: Path
+) -> None:
     out = tmp_path / "dist"
     result = run("build", str(demo_copy), "--out", str(out), "--cache-dir", str(cache_dir))
     assert result.exit_code == 0, result.output
     folder = out / "demo"
     assert (folder / "index.html").is_file()
     assert f"{(folder / 'index.html').resolve().as_uri()}" in result.stdout
-    check = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=folder,
-                           capture_output=True, text=True, check=False)
+    check = subprocess.run(
+        ["sha256sum", "--strict", "-c", "SHA256SUMS"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     listed = {line.split("  ", 1)[1] for line in (folder / "SHA256SUMS").read_text().splitlines()}
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
@@ -63,7 +69,8 @@ def served(tmp_path: Path, fault_server: Any) -> dict[str, Any]:
         fault_server.add(f"/files/{name}", path.read_bytes())
     manifest = tmp_path / "m" / "event.yaml"
     manifest.parent.mkdir()
-    manifest.write_text(f"""\
+    manifest.write_text(
+        f"""\
 oerpack: 1
 event:
   id: served-event
@@ -87,36 +94,68 @@ sections:
         kind: recording
         sources:
           - {{lang: en, url: "{ORIGIN}rec-en.mp4"}}
-""", encoding="utf-8")
-    return {"manifest": manifest, "files": files, "server": fault_server,
-            "mirror": f"{ORIGIN}={fault_server.url('/files/')}"}
+""",
+        encoding="utf-8",
+    )
+    return {
+        "manifest": manifest,
+        "files": files,
+        "server": fault_server,
+        "mirror": f"{ORIGIN}={fault_server.url('/files/')}",
+    }
 
 
 def test_build_through_mirror_packages_exactly_the_served_bytes(
-        served: dict[str, Any], tmp_path: Path, cache_dir: Path) -> None:
+    served: dict[str, Any], tmp_path: Path, cache_dir: Path
+) -> None:
     out = tmp_path / "dist"
-    result = run("build", str(served["manifest"]), "--out", str(out), "--cache-dir",
-                 str(cache_dir), "--mirror", served["mirror"])
+    result = run(
+        "build",
+        str(served["manifest"]),
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache_dir),
+        "--mirror",
+        served["mirror"],
+    )
     assert result.exit_code == 0, result.output
     lock = json.loads(served["manifest"].with_name("event.yaml.lock.json").read_text())
     folder = out / "served-event"
-    for key, name in [("concept-note.en", "concept-en.pdf"), ("concept-note.ru", "concept-ru.pdf"),
-                      ("webinar-1-recording.en", "rec-en.mp4")]:
+    for key, name in [
+        ("concept-note.en", "concept-en.pdf"),
+        ("concept-note.ru", "concept-ru.pdf"),
+        ("webinar-1-recording.en", "rec-en.mp4"),
+    ]:
         entry = lock["sources"][key]
         assert entry["url"] == ORIGIN + name  # the lock records the manifest's URL
         assert entry["final_url"] == served["server"].url(f"/files/{name}")
         assert entry["etag"]
         ext = name.rsplit(".", 1)[1]
-        packaged = folder / "KOLIBRI_DATA/content/storage" / entry["md5"][0] / entry["md5"][1] / (
-            f"{entry['md5']}.{ext}")
+        packaged = (
+            folder
+            / "KOLIBRI_DATA/content/storage"
+            / entry["md5"][0]
+            / entry["md5"][1]
+            / (f"{entry['md5']}.{ext}")
+        )
         assert packaged.read_bytes() == served["files"][name].read_bytes()
         assert entry["size"] == packaged.stat().st_size
 
 
 def test_second_build_uses_the_cache_without_network(
-        served: dict[str, Any], tmp_path: Path, cache_dir: Path) -> None:
-    args = ["build", str(served["manifest"]), "--out", str(tmp_path / "dist"), "--cache-dir",
-            str(cache_dir), "--mirror", served["mirror"]]
+    served: dict[str, Any], tmp_path: Path, cache_dir: Path
+) -> None:
+    args = [
+        "build",
+        str(served["manifest"]),
+        "--out",
+        str(tmp_path / "dist"),
+        "--cache-dir",
+        str(cache_dir),
+        "--mirror",
+        served["mirror"],
+    ]
     assert run(*args).exit_code == 0
     server = served["server"]
     server.reset_stats()
@@ -126,9 +165,18 @@ def test_second_build_uses_the_cache_without_network(
 
 
 def test_pinned_lock_refuses_different_bytes(
-        served: dict[str, Any], tmp_path: Path, cache_dir: Path) -> None:
-    args = ["build", str(served["manifest"]), "--out", str(tmp_path / "dist"), "--mirror",
-            served["mirror"], "--retries", "0"]
+    served: dict[str, Any], tmp_path: Path, cache_dir: Path
+) -> None:
+    args = [
+        "build",
+        str(served["manifest"]),
+        "--out",
+        str(tmp_path / "dist"),
+        "--mirror",
+        served["mirror"],
+        "--retries",
+        "0",
+    ]
     assert run(*args, "--cache-dir", str(cache_dir)).exit_code == 0
     original = served["files"]["concept-en.pdf"].read_bytes()
     served["server"].replace("/files/concept-en.pdf", original[:-8] + b"%%CHANGE")
@@ -140,9 +188,17 @@ def test_pinned_lock_refuses_different_bytes(
 
 
 def test_offline_without_cache_names_missing_sources(
-        served: dict[str, Any], tmp_path: Path, cache_dir: Path) -> None:
-    result = run("build", str(served["manifest"]), "--out", str(tmp_path / "dist"),
-                 "--cache-dir", str(cache_dir), "--offline")
+    served: dict[str, Any], tmp_path: Path, cache_dir: Path
+) -> None:
+    result = run(
+        "build",
+        str(served["manifest"]),
+        "--out",
+        str(tmp_path / "dist"),
+        "--cache-dir",
+        str(cache_dir),
+        "--offline",
+    )
     assert result.exit_code == ExitCode.DOWNLOAD_FAILED
     assert "not in the cache" in result.stderr and "concept-note.en" in result.stderr
     assert all(served["server"].stats(f"/files/{n}").count == 0 for n in served["files"])
@@ -151,8 +207,9 @@ def test_offline_without_cache_names_missing_sources(
 def test_unresolved_sources_stop_before_any_download(tmp_path: Path, cache_dir: Path) -> None:
     manifest = tmp_path / "vcasie-2020.yaml"
     shutil.copy(REPO / "manifests" / "vcasie-2020.yaml", manifest)
-    result = run("build", str(manifest), "--out", str(tmp_path / "dist"),
-                 "--cache-dir", str(cache_dir))
+    result = run(
+        "build", str(manifest), "--out", str(tmp_path / "dist"), "--cache-dir", str(cache_dir)
+    )
     assert result.exit_code == ExitCode.BAD_MANIFEST
     assert "34 source(s) have no url or path yet" in result.stderr
     assert "concept-note" in result.stderr
@@ -163,10 +220,19 @@ def test_unresolved_sources_stop_before_any_download(tmp_path: Path, cache_dir: 
 
 
 def test_http_404_names_the_source_and_url(
-        served: dict[str, Any], tmp_path: Path, cache_dir: Path) -> None:
+    served: dict[str, Any], tmp_path: Path, cache_dir: Path
+) -> None:
     served["server"].fault("/files/rec-en.mp4", fail_status=404)
-    result = run("build", str(served["manifest"]), "--out", str(tmp_path / "dist"),
-                 "--cache-dir", str(cache_dir), "--mirror", served["mirror"])
+    result = run(
+        "build",
+        str(served["manifest"]),
+        "--out",
+        str(tmp_path / "dist"),
+        "--cache-dir",
+        str(cache_dir),
+        "--mirror",
+        served["mirror"],
+    )
     assert result.exit_code == ExitCode.DOWNLOAD_FAILED
     assert "webinar-1-recording.en" in result.stderr and "404" in result.stderr
     assert "rec-en.mp4" in result.stderr

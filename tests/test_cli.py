@@ -44,8 +44,11 @@ def test_validate_ok_reports_counts() -> None:
 
 def test_validate_bad_manifest_exit_code_and_one_line_per_problem(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("oerpack: 1\nevent:\n  id: Bad Id\n  title: T\n  languages: [en]\n"
-                    "  publisher: P\n  license: not-stated\n  colour: red\n", encoding="utf-8")
+    path.write_text(
+        "oerpack: 1\nevent:\n  id: Bad Id\n  title: T\n  languages: [en]\n"
+        "  publisher: P\n  license: not-stated\n  colour: red\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == ExitCode.BAD_MANIFEST
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
@@ -54,13 +57,16 @@ def test_validate_bad_manifest_exit_code_and_one_line_per_problem(tmp_path: Path
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize(("args", "code"), [
-    (["validate"], ExitCode.USAGE),
-    (["nonsense"], ExitCode.USAGE),
-    (["build", "m.yaml", "--mirror", "no-equals-sign"], ExitCode.USAGE),
-    (["build", "m.yaml", "--jobs", "0"], ExitCode.USAGE),
-    (["validate", "missing.yaml"], ExitCode.BAD_MANIFEST),
-])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["validate"], ExitCode.USAGE),
+        (["nonsense"], ExitCode.USAGE),
+        (["build", "m.yaml", "--mirror", "no-equals-sign"], ExitCode.USAGE),
+        (["build", "m.yaml", "--jobs", "0"], ExitCode.USAGE),
+        (["validate", "missing.yaml"], ExitCode.BAD_MANIFEST),
+    ],
+)
 def test_usage_and_input_errors(args: list[str], code: int) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == code, result.output

@@ -54,10 +54,13 @@ def test_fetch_of_a_bad_manifest_prints_no_summary_of_zeros(tmp_path: Path) -> N
     assert "0 fetched" not in result.stderr
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (b"oerpack: 1\nevent:\n\tid: x\n", "tabs.yaml:3: invalid YAML"),
-    (b"\xff\xfeoerpack: 1\n", "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"oerpack: 1\nevent:\n\tid: x\n", "tabs.yaml:3: invalid YAML"),
+        (b"\xff\xfeoerpack: 1\n", "not UTF-8 text"),
+    ],
+)
 def test_tabs_and_binary_manifests(text: bytes, message: str, tmp_path: Path) -> None:
     manifest = tmp_path / "tabs.yaml"
     manifest.write_bytes(text)
@@ -68,19 +71,24 @@ def test_tabs_and_binary_manifests(text: bytes, message: str, tmp_path: Path) ->
 
 def test_an_unparsable_url_is_a_manifest_error(tmp_path: Path) -> None:
     manifest = write_manifest(tmp_path / "m.yaml", [{"id": "a", "url": "http://[::1/a.pdf"}])
-    assert_clean_failure(run("validate", str(manifest)), ExitCode.BAD_MANIFEST,
-                         "is not a valid URL")
+    assert_clean_failure(
+        run("validate", str(manifest)), ExitCode.BAD_MANIFEST, "is not a valid URL"
+    )
 
 
-@pytest.mark.parametrize(("lock", "message"), [
-    (None, "cannot read the lock file: Is a directory"),
-    ('{"format": 1, "sources": []}', "not an oerpack lock file"),
-    ('{"format": 1, "channel": {"version": "two"}}', "not an oerpack lock file"),
-    ("{not json", "lock file is not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("lock", "message"),
+    [
+        (None, "cannot read the lock file: Is a directory"),
+        ('{"format": 1, "sources": []}', "not an oerpack lock file"),
+        ('{"format": 1, "channel": {"version": "two"}}', "not an oerpack lock file"),
+        ("{not json", "lock file is not valid JSON"),
+    ],
+)
 @pytest.mark.parametrize("command", ["fetch", "build", "refresh"])
-def test_an_unusable_lock_file(command: str, lock: str | None, message: str,
-                               tmp_path: Path) -> None:
+def test_an_unusable_lock_file(
+    command: str, lock: str | None, message: str, tmp_path: Path
+) -> None:
     manifest = local_manifest(tmp_path)
     if lock is None:
         lock_path(manifest).mkdir()
@@ -94,8 +102,14 @@ def test_an_unusable_lock_file(command: str, lock: str | None, message: str,
 def test_build_with_out_under_a_file_fails_before_fetching(tmp_path: Path) -> None:
     manifest = local_manifest(tmp_path)
     (tmp_path / "afile").write_text("x")
-    result = run("build", str(manifest), "--out", str(tmp_path / "afile" / "dist"),
-                 "--cache-dir", str(tmp_path / "c"))
+    result = run(
+        "build",
+        str(manifest),
+        "--out",
+        str(tmp_path / "afile" / "dist"),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    )
     assert_clean_failure(result, ExitCode.FAILURE, "as the output folder: a file is in the way")
     assert "Hint: give --out a folder you can write to" in result.stderr
     assert "read    doc.en" not in result.stderr  # nothing was read or fetched first
@@ -118,11 +132,14 @@ def test_a_cache_dir_under_a_file(command: str, tmp_path: Path) -> None:
     assert "Hint: check that the paths given exist" in result.stderr
 
 
-@pytest.mark.parametrize(("target", "code", "message"), [
-    ("missing", ExitCode.USAGE, "does not exist"),
-    ("afile", ExitCode.DAMAGED_PACKAGE, "not a zip"),
-    (".", ExitCode.DAMAGED_PACKAGE, "no SHA256SUMS found"),
-])
+@pytest.mark.parametrize(
+    ("target", "code", "message"),
+    [
+        ("missing", ExitCode.USAGE, "does not exist"),
+        ("afile", ExitCode.DAMAGED_PACKAGE, "not a zip"),
+        (".", ExitCode.DAMAGED_PACKAGE, "no SHA256SUMS found"),
+    ],
+)
 def test_verify_bad_targets(target: str, code: ExitCode, message: str, tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     result = run("verify", str(tmp_path / target))
@@ -137,8 +154,9 @@ def test_discover_wants_a_web_address(url: str) -> None:
     assert "is not an http:// or https:// address" in result.stderr
 
 
-def test_redirect_loops_are_failures_not_tracebacks(fault_server: FaultServer,
-                                                    tmp_path: Path) -> None:
+def test_redirect_loops_are_failures_not_tracebacks(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     fault_server.fault("/loop.pdf", redirect_to="/loop.pdf")
     url = fault_server.url("/loop.pdf")
     manifest = write_manifest(tmp_path / "m.yaml", [{"id": "a", "url": url}])
@@ -165,20 +183,29 @@ def test_local_sources_are_read_not_fetched(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "refresh", "discover"])
 def test_ctrl_c_mid_transfer_exits_130_without_a_traceback(
-        command: str, fault_server: FaultServer, tmp_path: Path) -> None:
+    command: str, fault_server: FaultServer, tmp_path: Path
+) -> None:
     body = pattern_body(4_000_000, seed=1)
     fault_server.add("/big.mp4", body)
     fault_server.add("/page.html", body, content_type="text/html")
     for path in ("/big.mp4", "/page.html"):
         fault_server.fault(path, trickle_bytes_per_s=500_000)
-    manifest = write_manifest(tmp_path / "m.yaml",
-                              [{"id": "big", "url": fault_server.url("/big.mp4")}])
-    args = {"build": ["build", str(manifest), "--out", str(tmp_path / "dist")],
-            "refresh": ["refresh", str(manifest)],
-            "discover": ["discover", fault_server.url("/page.html")]}[command]
+    manifest = write_manifest(
+        tmp_path / "m.yaml", [{"id": "big", "url": fault_server.url("/big.mp4")}]
+    )
+    args = {
+        "build": ["build", str(manifest), "--out", str(tmp_path / "dist")],
+        "refresh": ["refresh", str(manifest)],
+        "discover": ["discover", fault_server.url("/page.html")],
+    }[command]
     cache = [] if command == "discover" else ["--cache-dir", str(tmp_path / "c")]
-    proc = subprocess.Popen([sys.executable, "-m", "oerpack.cli", *args, *cache],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oerpack.cli", *args, *cache],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     watched = "/page.html" if command == "discover" else "/big.mp4"
     deadline = time.monotonic() + 20
     while fault_server.stats(watched).bytes_sent < 100_000 and time.monotonic() < deadline:

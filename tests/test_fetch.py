@@ -21,13 +21,20 @@ BODY = pattern_body(SIZE, seed=3)
 SHA = BODY.sha256()
 
 
-def fetch(srv: FaultServer, cache_dir: Path, path: str = "/f.pdf", *,
-          settings: dict[str, Any] | None = None, **task: Any) -> FetchResult:
+def fetch(
+    srv: FaultServer,
+    cache_dir: Path,
+    path: str = "/f.pdf",
+    *,
+    settings: dict[str, Any] | None = None,
+    **task: Any,
+) -> FetchResult:
     url = srv.url(path)
     downloader = Downloader(fast_settings(cache_dir, **(settings or {})), Cache(cache_dir))
     try:
-        return downloader.fetch(FetchTask(key="talk.ru", url=url, source_url=url, lang="ru",
-                                          **task))
+        return downloader.fetch(
+            FetchTask(key="talk.ru", url=url, source_url=url, lang="ru", **task)
+        )
     finally:
         downloader.close()
 
@@ -53,8 +60,9 @@ def test_download_hashes_in_one_pass_and_caches(srv: FaultServer, cache_dir: Pat
 
 
 @pytest.mark.parametrize("cut", [1, 65_536, SIZE // 2, SIZE * 9 // 10, SIZE - 1])
-def test_cut_connection_resumes_from_bytes_on_disk(srv: FaultServer, cache_dir: Path,
-                                                   cut: int) -> None:
+def test_cut_connection_resumes_from_bytes_on_disk(
+    srv: FaultServer, cache_dir: Path, cut: int
+) -> None:
     srv.fault("/f.pdf", cut_after=cut, cut_times=1)
     result = fetch(srv, cache_dir, sha256=SHA)
     stats = srv.stats("/f.pdf")
@@ -103,7 +111,8 @@ def test_wrong_content_range_start_is_rejected(srv: FaultServer, cache_dir: Path
 
 
 def test_missing_content_length_short_read_is_caught_by_pinned_size(
-        srv: FaultServer, cache_dir: Path) -> None:
+    srv: FaultServer, cache_dir: Path
+) -> None:
     srv.fault("/f.pdf", cut_after=SIZE // 3, cut_times=1, no_content_length=True)
     result = fetch(srv, cache_dir, sha256=SHA, size=SIZE)
     assert result.blob.sha256 == SHA
@@ -151,7 +160,8 @@ def test_connect_errors_are_retried_then_reported(cache_dir: Path) -> None:
 
 
 def test_404_names_item_language_and_url_and_is_not_retried(
-        srv: FaultServer, cache_dir: Path) -> None:
+    srv: FaultServer, cache_dir: Path
+) -> None:
     with pytest.raises(DownloadError) as info:
         fetch(srv, cache_dir, "/missing.pdf")
     message = str(info.value)
@@ -160,7 +170,8 @@ def test_404_names_item_language_and_url_and_is_not_retried(
 
 
 def test_checksum_mismatch_discards_bytes_tries_once_more_then_fails(
-        srv: FaultServer, cache_dir: Path) -> None:
+    srv: FaultServer, cache_dir: Path
+) -> None:
     srv.fault("/f.pdf", wrong_bytes=True)
     with pytest.raises(ChecksumError) as info:
         fetch(srv, cache_dir, sha256=SHA)
@@ -172,7 +183,8 @@ def test_checksum_mismatch_discards_bytes_tries_once_more_then_fails(
 
 
 def test_corrupt_partial_file_is_discarded_and_fetched_afresh(
-        srv: FaultServer, cache_dir: Path) -> None:
+    srv: FaultServer, cache_dir: Path
+) -> None:
     srv.fault("/f.pdf", cut_after=SIZE // 2, cut_times=1)
     with pytest.raises(DownloadError):
         fetch(srv, cache_dir, settings={"retries": 0})
@@ -204,7 +216,8 @@ def test_pinned_file_in_cache_needs_no_request(srv: FaultServer, cache_dir: Path
 
 
 def test_unpinned_file_in_cache_is_revalidated_not_downloaded(
-        srv: FaultServer, cache_dir: Path) -> None:
+    srv: FaultServer, cache_dir: Path
+) -> None:
     fetch(srv, cache_dir)
     srv.reset_stats()
     result = fetch(srv, cache_dir)
@@ -214,7 +227,8 @@ def test_unpinned_file_in_cache_is_revalidated_not_downloaded(
 
 
 def test_offline_uses_the_cache_and_names_what_is_missing(
-        srv: FaultServer, cache_dir: Path) -> None:
+    srv: FaultServer, cache_dir: Path
+) -> None:
     fetch(srv, cache_dir)
     srv.reset_stats()
     assert fetch(srv, cache_dir, settings={"offline": True}).from_cache
@@ -224,10 +238,10 @@ def test_offline_uses_the_cache_and_names_what_is_missing(
 
 
 def test_file_larger_than_free_space_fails_before_writing(
-        fault_server: FaultServer, cache_dir: Path) -> None:
+    fault_server: FaultServer, cache_dir: Path
+) -> None:
     fault_server.add("/huge.mp4", pattern_body(10**15))
     with pytest.raises(DiskSpaceError, match="not enough disk space") as info:
         fetch(fault_server, cache_dir, "/huge.mp4")
     assert info.value.exit_code == 7
     assert all(p.stat().st_size == 0 for p in partials(cache_dir))
-

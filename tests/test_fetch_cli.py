@@ -29,14 +29,27 @@ def run(*args: str) -> Result:
 
 
 def fetch(manifest: Path, cache_dir: Path, *extra: str) -> Result:
-    return run("fetch", str(manifest), "--cache-dir", str(cache_dir), "--backoff", "0",
-               "--retries", "1", *extra)
+    return run(
+        "fetch",
+        str(manifest),
+        "--cache-dir",
+        str(cache_dir),
+        "--backoff",
+        "0",
+        "--retries",
+        "1",
+        *extra,
+    )
 
 
 def two_sources(srv: FaultServer, tmp_path: Path, **b: object) -> Path:
-    return write_manifest(tmp_path / "m" / "event.yaml", [
-        {"id": "a", "url": srv.url("/a.pdf")},
-        {"id": "b", "lang": "ru", "url": srv.url(str(b.pop("path", "/b.mp4"))), **b}])
+    return write_manifest(
+        tmp_path / "m" / "event.yaml",
+        [
+            {"id": "a", "url": srv.url("/a.pdf")},
+            {"id": "b", "lang": "ru", "url": srv.url(str(b.pop("path", "/b.mp4"))), **b},
+        ],
+    )
 
 
 @pytest.mark.parametrize("command", [["fetch"], ["cache"]])
@@ -46,7 +59,8 @@ def test_help(command: list[str]) -> None:
 
 
 def test_fetch_lists_files_prints_summary_and_writes_lock(
-        srv: FaultServer, cache_dir: Path, tmp_path: Path) -> None:
+    srv: FaultServer, cache_dir: Path, tmp_path: Path
+) -> None:
     manifest = two_sources(srv, tmp_path)
     result = fetch(manifest, cache_dir)
     assert result.exit_code == 0, result.stderr
@@ -59,14 +73,14 @@ def test_fetch_lists_files_prints_summary_and_writes_lock(
     assert again.stderr.splitlines()[2].startswith("0 fetched, 2 from cache, 0 failed")
 
 
-def test_quiet_prints_nothing_on_success(srv: FaultServer, cache_dir: Path,
-                                         tmp_path: Path) -> None:
+def test_quiet_prints_nothing_on_success(srv: FaultServer, cache_dir: Path, tmp_path: Path) -> None:
     result = run("-q", "fetch", str(two_sources(srv, tmp_path)), "--cache-dir", str(cache_dir))
     assert (result.exit_code, result.output) == (0, "")
 
 
-def test_404_fails_that_item_only_and_exits_4(srv: FaultServer, cache_dir: Path,
-                                              tmp_path: Path) -> None:
+def test_404_fails_that_item_only_and_exits_4(
+    srv: FaultServer, cache_dir: Path, tmp_path: Path
+) -> None:
     result = fetch(two_sources(srv, tmp_path, path="/nope.mp4"), cache_dir)
     assert result.exit_code == 4
     assert "fetched a.en (150.0 KB)" in result.stderr
@@ -79,32 +93,36 @@ def test_404_fails_that_item_only_and_exits_4(srv: FaultServer, cache_dir: Path,
 def test_checksum_mismatch_exits_5(srv: FaultServer, cache_dir: Path, tmp_path: Path) -> None:
     result = fetch(two_sources(srv, tmp_path, sha256="0" * 64), cache_dir)
     assert result.exit_code == 5
-    assert f"b.ru [ru]: sha256 mismatch from {srv.url('/b.mp4')}: expected {'0' * 64}, got " \
+    assert (
+        f"b.ru [ru]: sha256 mismatch from {srv.url('/b.mp4')}: expected {'0' * 64}, got "
         f"{B.sha256()}" in result.stderr
+    )
     assert srv.stats("/b.mp4").count == 2  # one fresh attempt, then the item fails
     assert not list((cache_dir / "blobs").rglob(B.sha256()))
 
 
-def test_not_enough_disk_space_fails_before_any_byte(srv: FaultServer, cache_dir: Path,
-                                                     tmp_path: Path) -> None:
+def test_not_enough_disk_space_fails_before_any_byte(
+    srv: FaultServer, cache_dir: Path, tmp_path: Path
+) -> None:
     result = fetch(two_sources(srv, tmp_path, size=10**15), cache_dir)
     assert result.exit_code == 7
     assert "Error: not enough disk space at " in result.stderr
     assert srv.stats("/a.pdf").count == 0 and srv.stats("/b.mp4").count == 0
 
 
-def test_build_checks_the_output_filesystem_too(srv: FaultServer, cache_dir: Path,
-                                                tmp_path: Path) -> None:
+def test_build_checks_the_output_filesystem_too(
+    srv: FaultServer, cache_dir: Path, tmp_path: Path
+) -> None:
     manifest = two_sources(srv, tmp_path, size=10**15)
-    result = run("build", str(manifest), "--cache-dir", str(cache_dir), "--out",
-                 str(tmp_path / "dist"))
+    result = run(
+        "build", str(manifest), "--cache-dir", str(cache_dir), "--out", str(tmp_path / "dist")
+    )
     assert result.exit_code == 7
     assert "downloads + the package" in result.stderr
     assert srv.stats("/b.mp4").count == 0
 
 
-def test_offline_names_missing_sources(srv: FaultServer, cache_dir: Path,
-                                       tmp_path: Path) -> None:
+def test_offline_names_missing_sources(srv: FaultServer, cache_dir: Path, tmp_path: Path) -> None:
     manifest = two_sources(srv, tmp_path)
     result = fetch(manifest, cache_dir, "--offline")
     assert result.exit_code == 4
@@ -116,23 +134,27 @@ def test_offline_names_missing_sources(srv: FaultServer, cache_dir: Path,
 
 
 def test_cache_shows_size_and_prune_keeps_what_lock_files_reference(
-        srv: FaultServer, cache_dir: Path, tmp_path: Path) -> None:
+    srv: FaultServer, cache_dir: Path, tmp_path: Path
+) -> None:
     keep = write_manifest(tmp_path / "keep" / "k.yaml", [{"id": "a", "url": srv.url("/a.pdf")}])
     drop = write_manifest(tmp_path / "drop" / "d.yaml", [{"id": "b", "url": srv.url("/b.mp4")}])
     assert fetch(keep, cache_dir).exit_code == 0 and fetch(drop, cache_dir).exit_code == 0
     shown = run("cache", "--cache-dir", str(cache_dir))
-    assert shown.output == (f"{cache_dir}: 2 file(s), 400.0 KB; 0 partial download(s), 0 B; "
-                            "2 lock file(s) known\n")
+    assert shown.output == (
+        f"{cache_dir}: 2 file(s), 400.0 KB; 0 partial download(s), 0 B; 2 lock file(s) known\n"
+    )
     drop.with_name("d.yaml.lock.json").unlink()
     pruned = run("cache", "--cache-dir", str(cache_dir), "--prune")
     assert pruned.exit_code == 0
-    assert pruned.output.splitlines()[0] == ("Pruned 1 file(s), 250.0 KB; kept 1 referenced "
-                                             "by 1 lock file(s)")
+    assert pruned.output.splitlines()[0] == (
+        "Pruned 1 file(s), 250.0 KB; kept 1 referenced by 1 lock file(s)"
+    )
     assert (cache_dir / "blobs" / A.sha256()[:2] / A.sha256()).is_file()
     assert not (cache_dir / "blobs" / B.sha256()[:2] / B.sha256()).exists()
 
 
 def test_prune_keep_needs_an_existing_lock(cache_dir: Path, tmp_path: Path) -> None:
-    result = run("cache", "--cache-dir", str(cache_dir), "--prune", "--keep",
-                 str(tmp_path / "never.yaml"))
+    result = run(
+        "cache", "--cache-dir", str(cache_dir), "--prune", "--keep", str(tmp_path / "never.yaml")
+    )
     assert result.exit_code == 3 and "no lock file here" in result.stderr

@@ -23,9 +23,23 @@ pytestmark = pytest.mark.slow
 
 def start(manifest: Path, cache_dir: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "oerpack.cli", "fetch", str(manifest), "--cache-dir",
-         str(cache_dir), "--backoff", "0", *extra],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "oerpack.cli",
+            "fetch",
+            str(manifest),
+            "--cache-dir",
+            str(cache_dir),
+            "--backoff",
+            "0",
+            *extra,
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_part(cache_dir: Path, at_least: int, proc: subprocess.Popen[str]) -> None:
@@ -44,10 +58,14 @@ def trickling(fault_server: FaultServer, tmp_path: Path) -> Path:
         fault_server.add(f"/s{n}.pdf", body)
     fault_server.add("/big.mp4", BIG)
     fault_server.fault("/big.mp4", trickle_bytes_per_s=1_000_000)
-    return write_manifest(tmp_path / "m" / "event.yaml", [
-        {"id": "s0", "url": fault_server.url("/s0.pdf")},
-        {"id": "s1", "url": fault_server.url("/s1.pdf")},
-        {"id": "big", "lang": "ru", "url": fault_server.url("/big.mp4")}])
+    return write_manifest(
+        tmp_path / "m" / "event.yaml",
+        [
+            {"id": "s0", "url": fault_server.url("/s0.pdf")},
+            {"id": "s1", "url": fault_server.url("/s1.pdf")},
+            {"id": "big", "lang": "ru", "url": fault_server.url("/big.mp4")},
+        ],
+    )
 
 
 def on_disk(cache_dir: Path) -> int:
@@ -79,7 +97,8 @@ def finish(srv: FaultServer, manifest: Path, cache_dir: Path) -> str:
 
 
 def test_sigkill_mid_file_then_rerun_downloads_only_the_rest(
-        fault_server: FaultServer, trickling: Path, cache_dir: Path) -> None:
+    fault_server: FaultServer, trickling: Path, cache_dir: Path
+) -> None:
     proc = start(trickling, cache_dir, "--jobs", "1")
     wait_for_part(cache_dir, 1_000_000, proc)
     proc.kill()
@@ -97,7 +116,8 @@ def test_sigkill_mid_file_then_rerun_downloads_only_the_rest(
 
 
 def test_ctrl_c_exits_130_promptly_with_a_summary_and_resumes(
-        fault_server: FaultServer, trickling: Path, cache_dir: Path) -> None:
+    fault_server: FaultServer, trickling: Path, cache_dir: Path
+) -> None:
     proc = start(trickling, cache_dir, "--jobs", "2")
     wait_for_part(cache_dir, 1_000_000, proc)
     pressed = time.monotonic()
@@ -116,13 +136,19 @@ def test_ctrl_c_exits_130_promptly_with_a_summary_and_resumes(
     assert big.statuses == (206,) and big.bytes_sent == BIG.size - kept
 
 
-def test_two_processes_share_one_cache(fault_server: FaultServer, cache_dir: Path,
-                                       tmp_path: Path) -> None:
+def test_two_processes_share_one_cache(
+    fault_server: FaultServer, cache_dir: Path, tmp_path: Path
+) -> None:
     fault_server.add("/big.mp4", BIG)
     fault_server.fault("/big.mp4", trickle_bytes_per_s=4_000_000)
-    manifests = [write_manifest(tmp_path / name / "event.yaml", [
-        {"id": "big", "url": fault_server.url("/big.mp4")}], event_id=name)
-        for name in ("one", "two")]
+    manifests = [
+        write_manifest(
+            tmp_path / name / "event.yaml",
+            [{"id": "big", "url": fault_server.url("/big.mp4")}],
+            event_id=name,
+        )
+        for name in ("one", "two")
+    ]
     procs = [start(m, cache_dir) for m in manifests]
     for proc in procs:
         _, err = proc.communicate(timeout=60)

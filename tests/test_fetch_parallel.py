@@ -34,6 +34,7 @@ class Concurrency:
                 if offset + length == self.body.size:
                     meter["now"] -= 1
             return self.body(offset, length)
+
         return reader
 
 
@@ -47,15 +48,22 @@ def serve(srv: FaultServer, count: int, *, trickle: int | None = None) -> list[F
         srv.add(path, source.wrap(meter), size=SIZE)  # type: ignore[arg-type]
         if trickle:
             srv.fault(path, trickle_bytes_per_s=trickle)
-        tasks.append(FetchTask(key=f"item{n}.en", url=srv.url(path), lang="en",
-                               sha256=source.body.sha256(), size=SIZE))
+        tasks.append(
+            FetchTask(
+                key=f"item{n}.en",
+                url=srv.url(path),
+                lang="en",
+                sha256=source.body.sha256(),
+                size=SIZE,
+            )
+        )
     return tasks
 
 
 @pytest.mark.parametrize(("jobs", "per_host", "expected"), [(4, 2, 2), (4, 4, 4), (1, 4, 1)])
 def test_jobs_run_in_parallel_within_the_per_host_bound(
-        fault_server: FaultServer, cache_dir: Path, jobs: int, per_host: int,
-        expected: int) -> None:
+    fault_server: FaultServer, cache_dir: Path, jobs: int, per_host: int, expected: int
+) -> None:
     tasks = serve(fault_server, 6, trickle=2_000_000)
     report = fetch_all(tasks, settings=fast_settings(cache_dir, jobs=jobs, per_host=per_host))
     assert [r.key for r in report.results] == [t.key for t in tasks]
@@ -63,7 +71,8 @@ def test_jobs_run_in_parallel_within_the_per_host_bound(
 
 
 def test_failures_are_per_item_and_the_others_go_on(
-        fault_server: FaultServer, cache_dir: Path) -> None:
+    fault_server: FaultServer, cache_dir: Path
+) -> None:
     tasks = serve(fault_server, 3)
     missing = FetchTask(key="gone.ru", url=fault_server.url("/gone.pdf"), lang="ru")
     events: list[Progress] = []
@@ -73,8 +82,9 @@ def test_failures_are_per_item_and_the_others_go_on(
         with lock:
             events.append(event)
 
-    report = fetch_all([tasks[0], missing, *tasks[1:]], settings=fast_settings(cache_dir, jobs=2),
-                       progress=record)
+    report = fetch_all(
+        [tasks[0], missing, *tasks[1:]], settings=fast_settings(cache_dir, jobs=2), progress=record
+    )
     assert [r.key for r in report.results] == [t.key for t in tasks]
     assert [key for key, _ in report.failures] == ["gone.ru"]
     [error] = report.errors
@@ -85,15 +95,17 @@ def test_failures_are_per_item_and_the_others_go_on(
 
 
 def test_progress_prints_one_line_per_file_when_not_a_terminal(
-        fault_server: FaultServer, cache_dir: Path) -> None:
+    fault_server: FaultServer, cache_dir: Path
+) -> None:
     tasks = serve(fault_server, 3)
     out = io.StringIO()
     printer = ProgressPrinter(stream=out, tty=False)
     fetch_all(tasks, settings=fast_settings(cache_dir), progress=printer)
     fetch_all(tasks[:1], settings=fast_settings(cache_dir), progress=printer)
     lines = out.getvalue().splitlines()
-    assert sorted(lines) == sorted([f"fetched item{n}.en (200.0 KB)" for n in range(3)]
-                                   + ["cached  item0.en (200.0 KB)"])
+    assert sorted(lines) == sorted(
+        [f"fetched item{n}.en (200.0 KB)" for n in range(3)] + ["cached  item0.en (200.0 KB)"]
+    )
     assert printer.summary().startswith("3 fetched, 1 from cache, 0 failed (600.0 KB in ")
 
 
@@ -113,6 +125,9 @@ def test_progress_draws_a_bar_with_files_in_flight_on_a_terminal() -> None:
 
 def test_quiet_progress_prints_nothing(fault_server: FaultServer, cache_dir: Path) -> None:
     out = io.StringIO()
-    fetch_all(serve(fault_server, 2), settings=fast_settings(cache_dir),
-              progress=ProgressPrinter(stream=out, tty=True, quiet=True))
+    fetch_all(
+        serve(fault_server, 2),
+        settings=fast_settings(cache_dir),
+        progress=ProgressPrinter(stream=out, tty=True, quiet=True),
+    )
     assert out.getvalue() == ""

@@ -23,8 +23,11 @@ def test_hash_file_reads_once_and_matches_hashlib(tmp_path: Path, limit: int | N
     seen: list[int] = []
     sha256, md5, size = hash_file(path, limit=limit, on_chunk=seen.append)
     part = data if limit is None else data[:limit]
-    assert (sha256, md5, size) == (hashlib.sha256(part).hexdigest(),
-                                   hashlib.md5(part).hexdigest(), len(part))
+    assert (sha256, md5, size) == (
+        hashlib.sha256(part).hexdigest(),
+        hashlib.md5(part).hexdigest(),
+        len(part),
+    )
     assert sum(seen) == len(part)
 
 
@@ -42,7 +45,8 @@ def fetch_twice(srv: FaultServer, cache_dir: Path, events: list[Progress]) -> No
 
 
 def test_the_connection_is_kept_alive_after_a_whole_body(
-        fault_server: FaultServer, cache_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fault_server: FaultServer, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="urllib3.connectionpool")
     fetch_twice(fault_server, cache_dir, [])
     opened = [r for r in caplog.records if "Starting new HTTP connection" in r.getMessage()]
@@ -51,7 +55,8 @@ def test_the_connection_is_kept_alive_after_a_whole_body(
 
 
 def test_progress_moves_in_small_steps_on_a_slow_link(
-        fault_server: FaultServer, cache_dir: Path) -> None:
+    fault_server: FaultServer, cache_dir: Path
+) -> None:
     body = pattern_body(300_000, seed=4)
     fault_server.add("/slow.mp4", body)
     fault_server.fault("/slow.mp4", trickle_bytes_per_s=400_000)

@@ -20,22 +20,26 @@ def test_ids_are_stable_hex_and_distinct() -> None:
 def test_storage_path_is_kolibri_layout() -> None:
     md5 = "0dc35f6e76b03a3ee915b1da72f65528"
     assert ids.storage_path(md5, "pdf") == (
-        "KOLIBRI_DATA/content/storage/0/d/0dc35f6e76b03a3ee915b1da72f65528.pdf")
+        "KOLIBRI_DATA/content/storage/0/d/0dc35f6e76b03a3ee915b1da72f65528.pdf"
+    )
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("report.pdf", "report.pdf"),
-    ("../../etc/passwd", "_.._etc_passwd"),
-    ("..", "file"),
-    ("a/b\\c", "a_b_c"),
-    ("CON", "_CON"),
-    ("com1.txt", "_com1.txt"),
-    ("name. ", "name"),
-    ("...", "file"),
-    ("", "file"),
-    ('what?<>:"|*', "what_"),
-    ("Доклад.pdf", "Доклад.pdf"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "_.._etc_passwd"),
+        ("..", "file"),
+        ("a/b\\c", "a_b_c"),
+        ("CON", "_CON"),
+        ("com1.txt", "_com1.txt"),
+        ("name. ", "name"),
+        ("...", "file"),
+        ("", "file"),
+        ('what?<>:"|*', "what_"),
+        ("Доклад.pdf", "Доклад.pdf"),
+    ],
+)
 def test_safe_component(name: str, expected: str) -> None:
     assert ids.safe_component(name) == expected
 
@@ -45,14 +49,16 @@ def test_safe_component_truncates_on_character_boundary() -> None:
     assert result == "Ж" * 5
 
 
-@pytest.mark.parametrize(("url", "path", "ctype", "expected"), [
-    ("https://x.org/a/Report.PDF", None, None, "pdf"),
-    ("https://x.org/download?id=3", None, "application/pdf", "pdf"),
-    ("https://x.org/v", None, "video/mp4; charset=binary", "mp4"),
-    (None, "slides.pptx", None, "pptx"),
-    ("https://x.org/f%C3%A9.mp4", None, None, "mp4"),
-    ("https://x.org/noext", None, None, "bin"),
-])
-def test_extension_for(url: str | None, path: str | None, ctype: str | None,
-                       expected: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "path", "ctype", "expected"),
+    [
+        ("https://x.org/a/Report.PDF", None, None, "pdf"),
+        ("https://x.org/download?id=3", None, "application/pdf", "pdf"),
+        ("https://x.org/v", None, "video/mp4; charset=binary", "mp4"),
+        (None, "slides.pptx", None, "pptx"),
+        ("https://x.org/f%C3%A9.mp4", None, None, "mp4"),
+        ("https://x.org/noext", None, None, "bin"),
+    ],
+)
+def test_extension_for(url: str | None, path: str | None, ctype: str | None, expected: str) -> None:
     assert ids.extension_for(url=url, path=path, content_type=ctype) == expected

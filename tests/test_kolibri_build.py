@@ -18,7 +18,7 @@ from oerpack.plan import plan_package
 from oerpack.settings import Settings
 from tests.support.media import make_pdf, make_video
 
-SRT = "1\n00:00:00,500 --> 00:00:01,500\nПривет\n"  # noqa: RUF001
+SRT = "1\n00:00:00,500 --> 00:00:01,500\nПривет\n"
 MANIFEST = """\
 oerpack: 1
 event:
@@ -56,8 +56,7 @@ def manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def build(manifest: Path, tmp_path: Path, options: MediaOptions) -> BuildOutcome:
     settings = Settings(cache_dir=tmp_path / "cache", backoff=0)
-    return build_package(manifest, tmp_path / "out", settings, make_zip=False,
-                         media=options)
+    return build_package(manifest, tmp_path / "out", settings, make_zip=False, media=options)
 
 
 def file_rows(outcome: BuildOutcome) -> list[tuple[object, ...]]:
@@ -69,11 +68,13 @@ def file_rows(outcome: BuildOutcome) -> list[tuple[object, ...]]:
             "SELECT n.kind, f.preset, f.supplementary, f.thumbnail, f.lang_id, l.extension "
             "FROM content_file f JOIN content_contentnode n ON n.id = f.contentnode_id "
             "JOIN content_localfile l ON l.id = f.local_file_id "
-            "ORDER BY n.kind, f.priority, f.preset").fetchall()
+            "ORDER BY n.kind, f.priority, f.preset"
+        ).fetchall()
 
 
 def test_channel_has_thumbnails_and_subtitles_and_the_srt_is_a_track(
-        manifest: Path, tmp_path: Path) -> None:
+    manifest: Path, tmp_path: Path
+) -> None:
     outcome = build(manifest, tmp_path, MediaOptions(page_images=False))
     assert file_rows(outcome) == [
         ("document", "document", 0, 0, "ru", "pdf"),
@@ -93,15 +94,17 @@ def test_channel_has_thumbnails_and_subtitles_and_the_srt_is_a_track(
 
 
 def test_channel_version_follows_derived_media_and_stays_on_a_plain_rebuild(
-        manifest: Path, tmp_path: Path) -> None:
+    manifest: Path, tmp_path: Path
+) -> None:
     options = MediaOptions(page_images=False)
     versions = [build(manifest, tmp_path, options).channel_version]
     versions.append(build(manifest, tmp_path, options).channel_version)  # nothing changed
     lite = MediaOptions(page_images=False, video_profile="lite")
     versions.append(build(manifest, tmp_path, lite).channel_version)
     versions.append(build(manifest, tmp_path, lite).channel_version)
-    versions.append(build(manifest, tmp_path, MediaOptions(page_images=False,
-                                                           thumbnails=False)).channel_version)
+    versions.append(
+        build(manifest, tmp_path, MediaOptions(page_images=False, thumbnails=False)).channel_version
+    )
     assert versions == [1, 1, 2, 2, 3]
     lock = read_lock(lock_path(manifest))
     assert lock.channel_version == 3

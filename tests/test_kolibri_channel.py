@@ -19,29 +19,81 @@ from tests.support.corpus import write_manifest
 
 # Content schema 5, from the facts measured against Kolibri 0.19.5 (not from our DDL).
 SCHEMA_5 = {
-    "content_channelmetadata": {"id", "name", "description", "tagline", "author", "version",
-                                "thumbnail", "last_updated", "min_schema_version", "root_id"},
+    "content_channelmetadata": {
+        "id",
+        "name",
+        "description",
+        "tagline",
+        "author",
+        "version",
+        "thumbnail",
+        "last_updated",
+        "min_schema_version",
+        "root_id",
+    },
     "content_contentnode": {
-        "id", "license_name", "license_description", "title", "coach_content", "content_id",
-        "channel_id", "description", "sort_order", "license_owner", "author", "kind",
-        "available", "options", "grade_levels", "resource_types", "learning_activities",
-        "accessibility_labels", "categories", "learner_needs", "duration", "lft", "rght",
-        "tree_id", "level", "lang_id", "parent_id"},
-    "content_file": {"id", "preset", "supplementary", "thumbnail", "priority", "contentnode_id",
-                     "lang_id", "local_file_id"},
+        "id",
+        "license_name",
+        "license_description",
+        "title",
+        "coach_content",
+        "content_id",
+        "channel_id",
+        "description",
+        "sort_order",
+        "license_owner",
+        "author",
+        "kind",
+        "available",
+        "options",
+        "grade_levels",
+        "resource_types",
+        "learning_activities",
+        "accessibility_labels",
+        "categories",
+        "learner_needs",
+        "duration",
+        "lft",
+        "rght",
+        "tree_id",
+        "level",
+        "lang_id",
+        "parent_id",
+    },
+    "content_file": {
+        "id",
+        "preset",
+        "supplementary",
+        "thumbnail",
+        "priority",
+        "contentnode_id",
+        "lang_id",
+        "local_file_id",
+    },
     "content_localfile": {"id", "extension", "available", "file_size"},
     "content_language": {"id", "lang_code", "lang_subcode", "lang_name", "lang_direction"},
     "content_contenttag": {"id", "tag_name"},
     "content_contentnode_tags": {"id", "contentnode_id", "contenttag_id"},
     "content_contentnode_related": {"id", "from_contentnode_id", "to_contentnode_id"},
     "content_contentnode_has_prerequisite": {"id", "from_contentnode_id", "to_contentnode_id"},
-    "content_assessmentmetadata": {"id", "assessment_item_ids", "number_of_assessments",
-                                   "mastery_model", "randomize", "is_manipulable",
-                                   "contentnode_id"},
+    "content_assessmentmetadata": {
+        "id",
+        "assessment_item_ids",
+        "number_of_assessments",
+        "mastery_model",
+        "randomize",
+        "is_manipulable",
+        "contentnode_id",
+    },
 }
 URL = "http://127.0.0.1:9/media"
-EXTS = {"guide.en": "pdf", "guide.ru": "pdf", "talk.en": "pptx", "talk.ru": "pdf",
-        "recording.ru": "mp4"}
+EXTS = {
+    "guide.en": "pdf",
+    "guide.ru": "pdf",
+    "talk.en": "pptx",
+    "talk.ru": "pdf",
+    "recording.ru": "mp4",
+}
 
 
 def make_plan(tmp_path: Path, *, lock: Lock | None = None, changed: str | None = None) -> Plan:
@@ -50,11 +102,15 @@ def make_plan(tmp_path: Path, *, lock: Lock | None = None, changed: str | None =
     entries = {}
     for key, ext in EXTS.items():
         digest = f"{key}{'!' if key == changed else ''}".encode().hex().ljust(64, "0")[:64]
-        entries[key] = LockEntry(sha256=digest, md5=digest[:32], size=1000,
-                                 final_url=f"http://127.0.0.1/{key}.{ext}")
+        entries[key] = LockEntry(
+            sha256=digest, md5=digest[:32], size=1000, final_url=f"http://127.0.0.1/{key}.{ext}"
+        )
     base = lock or Lock()
-    merged = Lock(sources=tuple(sorted(entries.items())),
-                  channel_version=base.channel_version, content_hash=base.content_hash)
+    merged = Lock(
+        sources=tuple(sorted(entries.items())),
+        channel_version=base.channel_version,
+        content_hash=base.content_hash,
+    )
     return plan_package(manifest, merged)
 
 
@@ -79,7 +135,7 @@ def test_tree_shape_titles_and_mptt(tmp_path: Path) -> None:
     check_mptt(channel)
     rows = [(n.level, n.kind, n.title, n.lang) for n in channel.nodes]
     assert rows == [
-        (0, "topic", "Вебинары о сельском образовании / Rural education webinars", "ru"),  # noqa: RUF001
+        (0, "topic", "Вебинары о сельском образовании / Rural education webinars", "ru"),
         (1, "topic", "Документы / Documents", None),
         (2, "document", "Teacher guide", "en"),
         (2, "document", "Руководство для учителя", "ru"),
@@ -90,7 +146,7 @@ def test_tree_shape_titles_and_mptt(tmp_path: Path) -> None:
     video = channel.nodes[-1]
     assert (video.duration, video.learning_activities) == (2, "UD5UGM0z")
     assert channel.nodes[2].learning_activities == "wA01urpi"
-    assert channel.nodes[5].author == "Д-р Айгерим Тест"  # noqa: RUF001
+    assert channel.nodes[5].author == "Д-р Айгерим Тест"
     assert channel.skipped == ("talk.en",)
     assert {f.preset for f in channel.files} == {"document", "high_res_video"}
     assert [lang.id for lang in channel.languages] == ["en", "ru"]
@@ -114,19 +170,40 @@ def test_moving_manifest_lines_keeps_the_version(tmp_path: Path) -> None:
     manifest_path.write_text("\n\n" + manifest_path.read_text(encoding="utf-8"), "utf-8")
     lock = Lock(channel_version=plan.channel_version, content_hash=plan.content_hash)
     manifest = load_manifest(manifest_path)
-    again = plan_package(manifest, replace(lock, sources=tuple(
-        (f.key, LockEntry(sha256=f.sha256, md5=f.md5, size=f.size,
-                          final_url=f"http://127.0.0.1/x.{f.ext}")) for f in plan.files)))
+    again = plan_package(
+        manifest,
+        replace(
+            lock,
+            sources=tuple(
+                (
+                    f.key,
+                    LockEntry(
+                        sha256=f.sha256,
+                        md5=f.md5,
+                        size=f.size,
+                        final_url=f"http://127.0.0.1/x.{f.ext}",
+                    ),
+                )
+                for f in plan.files
+            ),
+        ),
+    )
     assert again.content_hash == plan.content_hash and again.channel_version == 1
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("CC BY 4.0", ("CC BY", None)),
-    ("CC BY-NC-SA 3.0", ("CC BY-NC-SA", None)),
-    ("Public Domain", ("Public Domain", None)),
-    ("not-stated", ("Special Permissions", "The publisher states no licence for this material.")),
-    ("Custom terms", ("Special Permissions", "Custom terms")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CC BY 4.0", ("CC BY", None)),
+        ("CC BY-NC-SA 3.0", ("CC BY-NC-SA", None)),
+        ("Public Domain", ("Public Domain", None)),
+        (
+            "not-stated",
+            ("Special Permissions", "The publisher states no licence for this material."),
+        ),
+        ("Custom terms", ("Special Permissions", "Custom terms")),
+    ],
+)
 def test_license_fields(tmp_path: Path, text: str, expected: tuple[str, str | None]) -> None:
     event = replace(load_manifest(write_manifest(tmp_path, base_url=URL)).event, license=text)
     assert license_fields(event) == expected
@@ -143,11 +220,11 @@ def test_database_has_every_schema_5_column_and_is_reproducible(tmp_path: Path) 
         assert tables == set(TABLES) == set(SCHEMA_5)
         for table, columns in SCHEMA_5.items():
             assert {r[1] for r in db.execute(f"PRAGMA table_info({table})")} == columns
-        meta = db.execute("SELECT id, version, min_schema_version, root_id, last_updated "
-                          "FROM content_channelmetadata").fetchall()
+        meta = db.execute(
+            "SELECT id, version, min_schema_version, root_id, last_updated "
+            "FROM content_channelmetadata"
+        ).fetchall()
         assert meta == [(channel.id, 1, "5", channel.root_id, None)]
         local = db.execute("SELECT id, extension, file_size FROM content_localfile").fetchall()
         assert sorted(local) == sorted({(f.md5, f.ext, f.size) for f in channel.files})
         assert db.execute("SELECT count(*) FROM content_contentnode").fetchone() == (7,)
-
-

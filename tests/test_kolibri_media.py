@@ -20,8 +20,14 @@ from oerpack.plan import DerivedFile, PackageFile, Plan, plan_package, settle_ve
 from tests.support.corpus import TITLES, write_manifest
 
 URL = "http://127.0.0.1:9/media"
-EXTS = {"guide.en": "pdf", "guide.ru": "pdf", "talk.en": "pptx", "talk.ru": "pdf",
-        "recording.ru": "mp4", "recording.subs": "srt"}
+EXTS = {
+    "guide.en": "pdf",
+    "guide.ru": "pdf",
+    "talk.en": "pptx",
+    "talk.ru": "pdf",
+    "recording.ru": "mp4",
+    "recording.subs": "srt",
+}
 
 
 def _digest(text: str) -> str:
@@ -35,26 +41,58 @@ def make_plan(tmp_path: Path, lock: Lock | None = None, *, changed: str = "") ->
     recording = data["sections"][0]["items"][1]
     recording["sources"].append({"id": "subs", "lang": "en", "url": f"{URL}/rec.srt"})
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    entries = {key: LockEntry(sha256=_digest(key + (changed if key == "guide.ru" else "")),
-                              md5=_digest(key)[:32], size=1000,
-                              final_url=f"http://127.0.0.1/{key}.{ext}")
-               for key, ext in EXTS.items()}
+    entries = {
+        key: LockEntry(
+            sha256=_digest(key + (changed if key == "guide.ru" else "")),
+            md5=_digest(key)[:32],
+            size=1000,
+            final_url=f"http://127.0.0.1/{key}.{ext}",
+        )
+        for key, ext in EXTS.items()
+    }
     base = lock or Lock()
     return plan_package(load_manifest(path), replace(base, sources=tuple(sorted(entries.items()))))
 
 
 def converted(plan: Plan, key: str = "talk.en") -> PackageFile:
     md5 = _digest(f"{key}~pdf")[:32]
-    return PackageFile(key=f"{key}~pdf", item_id=key.split(".")[0], lang="en",
-                       sha256=_digest(f"{key}~pdf"), md5=md5, size=500, ext="pdf",
-                       dest=ids.storage_path(md5, "pdf"), media="document", origin=key)
+    return PackageFile(
+        key=f"{key}~pdf",
+        item_id=key.split(".")[0],
+        lang="en",
+        sha256=_digest(f"{key}~pdf"),
+        md5=md5,
+        size=500,
+        ext="pdf",
+        dest=ids.storage_path(md5, "pdf"),
+        media="document",
+        origin=key,
+    )
 
 
-def extra(of: str, role: str, ext: str, preset: str | None, *, lang: str | None = None,
-          source: str | None = None, seed: str = "") -> DerivedFile:
+def extra(
+    of: str,
+    role: str,
+    ext: str,
+    preset: str | None,
+    *,
+    lang: str | None = None,
+    source: str | None = None,
+    seed: str = "",
+) -> DerivedFile:
     md5 = _digest(f"{of}/{role}/{lang}{seed}")[:32]
-    return DerivedFile(of=of, role=role, dest=ids.storage_path(md5, ext), sha256=md5 * 2,
-                       md5=md5, size=100, ext=ext, preset=preset, lang=lang, source=source)
+    return DerivedFile(
+        of=of,
+        role=role,
+        dest=ids.storage_path(md5, ext),
+        sha256=md5 * 2,
+        md5=md5,
+        size=100,
+        ext=ext,
+        preset=preset,
+        lang=lang,
+        source=source,
+    )
 
 
 def with_media(plan: Plan, *derived: DerivedFile, convert: bool = False) -> Plan:
@@ -70,32 +108,58 @@ def with_media(plan: Plan, *derived: DerivedFile, convert: bool = False) -> Plan
 GUIDE, VIDEO = TITLES["guide"]["en"], TITLES["recording"]["ru"]
 PDF_THUMB = extra("guide.en", "thumbnail", "png", "document_thumbnail")
 POSTER = extra("recording.ru", "thumbnail", "jpg", "video_thumbnail")
-SUBS = extra("recording.ru", "subtitle", "vtt", "video_subtitle", lang="en",
-             source="recording.subs")
+SUBS = extra(
+    "recording.ru", "subtitle", "vtt", "video_subtitle", lang="en", source="recording.subs"
+)
 
 
-@pytest.mark.parametrize(("derived", "expected"), [
-    ((), set()),
-    ((PDF_THUMB,), {(GUIDE, "document_thumbnail", "png", True, None)}),
-    ((POSTER, SUBS), {(VIDEO, "video_thumbnail", "jpg", True, None),
-                      (VIDEO, "video_subtitle", "vtt", False, "en")}),
-    # Only the first thumbnail; page images have no preset and stay out.
-    ((PDF_THUMB, extra("guide.en", "thumbnail", "png", "document_thumbnail", seed="2"),
-      extra("guide.en", "page", "jpg", None)),
-     {(GUIDE, "document_thumbnail", "png", True, None)}),
-    # What Kolibri would accept but cannot play is left out.
-    ((extra("guide.en", "thumbnail", "gif", "document_thumbnail"),
-      extra("guide.en", "thumbnail", "jpg", "video_thumbnail"),
-      extra("recording.ru", "subtitle", "srt", "video_subtitle", lang="en"),
-      extra("recording.ru", "subtitle", "vtt", "video_subtitle"),
-      extra("guide.en", "subtitle", "vtt", "video_subtitle", lang="en")), set()),
-], ids=["none", "pdf-thumbnail", "poster-and-subtitle", "first-thumbnail-only", "misfits"])
-def test_supplementary_files(tmp_path: Path, derived: tuple[DerivedFile, ...],
-                             expected: set[tuple[str, str, str, bool, str | None]]) -> None:
+@pytest.mark.parametrize(
+    ("derived", "expected"),
+    [
+        ((), set()),
+        ((PDF_THUMB,), {(GUIDE, "document_thumbnail", "png", True, None)}),
+        (
+            (POSTER, SUBS),
+            {
+                (VIDEO, "video_thumbnail", "jpg", True, None),
+                (VIDEO, "video_subtitle", "vtt", False, "en"),
+            },
+        ),
+        # Only the first thumbnail; page images have no preset and stay out.
+        (
+            (
+                PDF_THUMB,
+                extra("guide.en", "thumbnail", "png", "document_thumbnail", seed="2"),
+                extra("guide.en", "page", "jpg", None),
+            ),
+            {(GUIDE, "document_thumbnail", "png", True, None)},
+        ),
+        # What Kolibri would accept but cannot play is left out.
+        (
+            (
+                extra("guide.en", "thumbnail", "gif", "document_thumbnail"),
+                extra("guide.en", "thumbnail", "jpg", "video_thumbnail"),
+                extra("recording.ru", "subtitle", "srt", "video_subtitle", lang="en"),
+                extra("recording.ru", "subtitle", "vtt", "video_subtitle"),
+                extra("guide.en", "subtitle", "vtt", "video_subtitle", lang="en"),
+            ),
+            set(),
+        ),
+    ],
+    ids=["none", "pdf-thumbnail", "poster-and-subtitle", "first-thumbnail-only", "misfits"],
+)
+def test_supplementary_files(
+    tmp_path: Path,
+    derived: tuple[DerivedFile, ...],
+    expected: set[tuple[str, str, str, bool, str | None]],
+) -> None:
     channel = build_channel(with_media(make_plan(tmp_path), *derived))
     titles = {n.id: n.title for n in channel.nodes}
-    got = {(titles[f.node_id], f.preset, f.ext, f.thumbnail, f.lang)
-           for f in channel.files if f.supplementary}
+    got = {
+        (titles[f.node_id], f.preset, f.ext, f.thumbnail, f.lang)
+        for f in channel.files
+        if f.supplementary
+    }
     assert got == expected
     main = [f for f in channel.files if not f.supplementary]
     assert len(main) == 4 and all(f.priority == 1 and not f.thumbnail for f in main)
@@ -105,10 +169,15 @@ def test_supplementary_files(tmp_path: Path, derived: tuple[DerivedFile, ...],
 def test_converted_office_document_becomes_a_document_node(tmp_path: Path) -> None:
     plain = build_channel(make_plan(tmp_path))
     channel = build_channel(with_media(make_plan(tmp_path), convert=True))
-    talk = [(n.title, n.lang, n.kind) for n in channel.nodes if n.title.startswith("Дист")
-            or n.title.startswith("Distance")]
-    assert talk == [(TITLES["talk"]["en"], "en", "document"),
-                    (TITLES["talk"]["ru"], "ru", "document")]
+    talk = [
+        (n.title, n.lang, n.kind)
+        for n in channel.nodes
+        if n.title.startswith("Дист") or n.title.startswith("Distance")
+    ]
+    assert talk == [
+        (TITLES["talk"]["en"], "en", "document"),
+        (TITLES["talk"]["ru"], "ru", "document"),
+    ]
     (pdf,) = [f for f in channel.files if f.md5 == converted(make_plan(tmp_path)).md5]
     assert (pdf.preset, pdf.ext, pdf.lang) == ("document", "pdf", "en")
     assert not any(f.ext == "pptx" for f in channel.files)
@@ -122,8 +191,7 @@ def test_converted_office_document_becomes_a_document_node(tmp_path: Path) -> No
 
 def test_node_ids_do_not_move_when_media_is_added(tmp_path: Path) -> None:
     plain = build_channel(make_plan(tmp_path))
-    rich = build_channel(with_media(make_plan(tmp_path), PDF_THUMB, POSTER, SUBS,
-                                    convert=True))
+    rich = build_channel(with_media(make_plan(tmp_path), PDF_THUMB, POSTER, SUBS, convert=True))
     before = {(n.id, n.content_id) for n in plain.nodes}
     assert before < {(n.id, n.content_id) for n in rich.nodes}
     main = {f.id for f in plain.files}
@@ -131,8 +199,9 @@ def test_node_ids_do_not_move_when_media_is_added(tmp_path: Path) -> None:
 
 
 def test_database_rows_for_thumbnails_and_subtitles(tmp_path: Path) -> None:
-    plan = with_media(make_plan(tmp_path), PDF_THUMB, POSTER,
-                      replace(SUBS, lang="kk"), convert=True)
+    plan = with_media(
+        make_plan(tmp_path), PDF_THUMB, POSTER, replace(SUBS, lang="kk"), convert=True
+    )
     channel = build_channel(plan)
     db_path = write_channel_db(channel, channel_db_path(tmp_path / "pkg", channel.id))
     with closing(sqlite3.connect(db_path)) as db:
@@ -141,14 +210,21 @@ def test_database_rows_for_thumbnails_and_subtitles(tmp_path: Path) -> None:
             "l.extension, l.file_size FROM content_file f "
             "JOIN content_contentnode n ON n.id = f.contentnode_id "
             "JOIN content_localfile l ON l.id = f.local_file_id "
-            "WHERE f.supplementary ORDER BY f.priority, f.preset").fetchall()
-        langs = db.execute("SELECT id, lang_code, lang_name, lang_direction "
-                           "FROM content_language ORDER BY id").fetchall()
-    assert rows == [(GUIDE, "document_thumbnail", 1, 1, 2, None, "png", 100),
-                    (VIDEO, "video_thumbnail", 1, 1, 2, None, "jpg", 100),
-                    (VIDEO, "video_subtitle", 1, 0, 3, "kk", "vtt", 100)]
-    assert langs == [("en", "en", "English", "ltr"), ("kk", "kk", "Қазақ тілі", "ltr"),
-                     ("ru", "ru", "Русский", "ltr")]
+            "WHERE f.supplementary ORDER BY f.priority, f.preset"
+        ).fetchall()
+        langs = db.execute(
+            "SELECT id, lang_code, lang_name, lang_direction FROM content_language ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        (GUIDE, "document_thumbnail", 1, 1, 2, None, "png", 100),
+        (VIDEO, "video_thumbnail", 1, 1, 2, None, "jpg", 100),
+        (VIDEO, "video_subtitle", 1, 0, 3, "kk", "vtt", 100),
+    ]
+    assert langs == [
+        ("en", "en", "English", "ltr"),
+        ("kk", "kk", "Қазақ тілі", "ltr"),
+        ("ru", "ru", "Русский", "ltr"),
+    ]
 
 
 def _settled(plan: Plan, *derived: DerivedFile, convert: bool = False) -> Plan:
@@ -159,16 +235,21 @@ def _lock_of(plan: Plan) -> Lock:
     return Lock(channel_version=plan.channel_version, content_hash=plan.content_hash)
 
 
-@pytest.mark.parametrize(("second", "version"), [
-    ((PDF_THUMB, POSTER), 1),  # nothing changed
-    ((POSTER, PDF_THUMB), 1),  # the same, found in another order
-    ((PDF_THUMB,), 2),  # --no-thumbnails for videos, say
-    ((PDF_THUMB, POSTER, SUBS), 2),  # a new subtitle
-    ((PDF_THUMB, replace(POSTER, sha256="f" * 64)), 2),  # another poster
-    ((), 2),
-], ids=["same", "same-reordered", "fewer", "more", "changed", "none"])
-def test_version_follows_derived_outputs(tmp_path: Path, second: tuple[DerivedFile, ...],
-                                         version: int) -> None:
+@pytest.mark.parametrize(
+    ("second", "version"),
+    [
+        ((PDF_THUMB, POSTER), 1),  # nothing changed
+        ((POSTER, PDF_THUMB), 1),  # the same, found in another order
+        ((PDF_THUMB,), 2),  # --no-thumbnails for videos, say
+        ((PDF_THUMB, POSTER, SUBS), 2),  # a new subtitle
+        ((PDF_THUMB, replace(POSTER, sha256="f" * 64)), 2),  # another poster
+        ((), 2),
+    ],
+    ids=["same", "same-reordered", "fewer", "more", "changed", "none"],
+)
+def test_version_follows_derived_outputs(
+    tmp_path: Path, second: tuple[DerivedFile, ...], version: int
+) -> None:
     first = _settled(make_plan(tmp_path), PDF_THUMB, POSTER)
     assert first.channel_version == 1
     again = _settled(make_plan(tmp_path, _lock_of(first)), *second)
@@ -182,12 +263,19 @@ def test_version_follows_conversions(tmp_path: Path) -> None:
     assert pdf.channel_version == 2
     plan = make_plan(tmp_path, _lock_of(pdf))
     video = plan.file_for("recording.ru")
-    lite = replace(plan, files=tuple(replace(f, sha256="e" * 64, profile="lite")
-                                     if f is video else f for f in plan.files))
+    lite = replace(
+        plan,
+        files=tuple(
+            replace(f, sha256="e" * 64, profile="lite") if f is video else f for f in plan.files
+        ),
+    )
     transcoded = settle_version(with_media(lite, convert=True))
     assert transcoded.channel_version == 3
-    again = settle_version(with_media(
-        replace(lite, channel_version=3, content_hash=transcoded.content_hash), convert=True))
+    again = settle_version(
+        with_media(
+            replace(lite, channel_version=3, content_hash=transcoded.content_hash), convert=True
+        )
+    )
     assert again.channel_version == 3
 
 
@@ -196,10 +284,15 @@ def test_changed_source_bumps_once_even_after_refresh(tmp_path: Path) -> None:
     # What 'oerpack refresh' writes: plan_package alone (it derives nothing).
     refreshed = make_plan(tmp_path, _lock_of(first), changed="!")
     assert refreshed.channel_version == 2 and refreshed.content_hash.endswith(":")
-    built = _settled(make_plan(tmp_path, _lock_of(refreshed), changed="!"),
-                     replace(PDF_THUMB, sha256="d" * 64))
+    built = _settled(
+        make_plan(tmp_path, _lock_of(refreshed), changed="!"), replace(PDF_THUMB, sha256="d" * 64)
+    )
     assert built.channel_version == 2
-    assert _settled(make_plan(tmp_path, _lock_of(built), changed="!"),
-                    replace(PDF_THUMB, sha256="d" * 64)).channel_version == 2
+    assert (
+        _settled(
+            make_plan(tmp_path, _lock_of(built), changed="!"), replace(PDF_THUMB, sha256="d" * 64)
+        ).channel_version
+        == 2
+    )
     # A refresh that finds nothing new keeps the built version and hash.
     assert _lock_of(make_plan(tmp_path, _lock_of(built), changed="!")) == _lock_of(built)

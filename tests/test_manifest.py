@@ -54,7 +54,8 @@ def test_demo_manifest_loads_with_pinned_local_sources() -> None:
 
 def test_demo_manifest_is_what_its_generator_writes() -> None:
     spec = importlib.util.spec_from_file_location(
-        "make_demo", REPO / "manifests" / "demo" / "make_demo.py")
+        "make_demo", REPO / "manifests" / "demo" / "make_demo.py"
+    )
     assert spec is not None and spec.loader is not None
     make_demo = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_demo)
@@ -75,10 +76,16 @@ def test_demo_descriptions_have_one_line_per_paragraph() -> None:
 def test_vcasie_manifest_transcribes_the_event_page() -> None:
     manifest = load_manifest(REPO / "manifests" / "vcasie-2020.yaml")
     assert [s.date.isoformat() if s.date else None for s in manifest.sections] == [
-        "2020-09-25", "2020-10-07", "2020-10-23"]
+        "2020-09-25",
+        "2020-10-07",
+        "2020-10-23",
+    ]
     assert {s.timezone for s in manifest.sections} == {"Asia/Almaty"}
     assert [(s.start, s.end) for s in manifest.sections] == [
-        ("11:00", "12:30"), ("15:00", "16:45"), ("11:00", "12:30")]
+        ("11:00", "12:30"),
+        ("15:00", "16:45"),
+        ("11:00", "12:30"),
+    ]
     sources = manifest.all_sources()
     assert len(sources) == 34
     assert sum(s.lang == "en" for s in sources) == 17
@@ -96,16 +103,19 @@ def test_vcasie_manifest_transcribes_the_event_page() -> None:
 def test_vcasie_manifest_names_every_speaker_on_the_seed_page() -> None:
     seed = SEED.read_text(encoding="utf-8").replace("\u00a0", " ")
     names = re.findall(
-        r"(?:Ms Dr\.|Mr\.?|Ms\.?|Dr\.?) ((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?: [A-Z][a-z]+)+)",
-        seed)
+        r"(?:Ms Dr\.|Mr\.?|Ms\.?|Dr\.?) ((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?: [A-Z][a-z]+)+)", seed
+    )
     assert len(names) >= 10
     manifest = load_manifest(REPO / "manifests" / "vcasie-2020.yaml")
     speakers = [sp.name.get("en") for item in manifest.all_items() for sp in item.speakers]
     for name in names:
         assert any(name in speaker for speaker in speakers), name
     organisers = {s.organiser.get("en") for s in manifest.sections if s.organiser}
-    assert organisers == {"UNESCO Bangkok", "UNESCO Institute for Lifelong Learning",
-                          "UNESCO Almaty"}
+    assert organisers == {
+        "UNESCO Bangkok",
+        "UNESCO Institute for Lifelong Learning",
+        "UNESCO Almaty",
+    }
 
 
 def test_minimal_manifest_and_multilingual_text() -> None:
@@ -116,52 +126,118 @@ def test_minimal_manifest_and_multilingual_text() -> None:
 
 BAD = [
     ("invalid YAML", "oerpack: 1\nevent: [unclosed\n", 3, "invalid YAML"),
-    ("missing field", MINIMAL.replace("  publisher: UNESCO\n", ""), 3,
-     "missing required key 'publisher'"),
-    ("unknown key", MINIMAL.replace("    kind: presentation\n",
-                                    "    kind: presentation\n        colour: red\n"), 17,
-     "unknown key 'colour'"),
+    (
+        "missing field",
+        MINIMAL.replace("  publisher: UNESCO\n", ""),
+        3,
+        "missing required key 'publisher'",
+    ),
+    (
+        "unknown key",
+        MINIMAL.replace(
+            "    kind: presentation\n", "    kind: presentation\n        colour: red\n"
+        ),
+        17,
+        "unknown key 'colour'",
+    ),
     ("duplicate id", MINIMAL.replace("  - id: s1", "  - id: a"), 14, "id 'a' is used twice"),
-    ("dotdot path", MINIMAL.replace('url: "https://example.org/a.pdf"', "path: ../x.pdf"), 18,
-     "must not contain '..'"),
-    ("absolute path", MINIMAL.replace('url: "https://example.org/a.pdf"', "path: /etc/passwd"),
-     18, "absolute path"),
-    ("ftp url", MINIMAL.replace("https://example.org/a.pdf", "ftp://example.org/a.pdf"), 18,
-     "only http and https"),
-    ("javascript url", MINIMAL.replace("https://example.org/a.pdf", "javascript:alert(1)"), 18,
-     "only http and https"),
+    (
+        "dotdot path",
+        MINIMAL.replace('url: "https://example.org/a.pdf"', "path: ../x.pdf"),
+        18,
+        "must not contain '..'",
+    ),
+    (
+        "absolute path",
+        MINIMAL.replace('url: "https://example.org/a.pdf"', "path: /etc/passwd"),
+        18,
+        "absolute path",
+    ),
+    (
+        "ftp url",
+        MINIMAL.replace("https://example.org/a.pdf", "ftp://example.org/a.pdf"),
+        18,
+        "only http and https",
+    ),
+    (
+        "javascript url",
+        MINIMAL.replace("https://example.org/a.pdf", "javascript:alert(1)"),
+        18,
+        "only http and https",
+    ),
     ("bad id", MINIMAL.replace("id: a\n", "id: A b\n"), 14, "not a valid id"),
-    ("unknown language", MINIMAL.replace("{lang: en,", "{lang: de,"), 18,
-     "not one of event.languages"),
+    (
+        "unknown language",
+        MINIMAL.replace("{lang: en,", "{lang: de,"),
+        18,
+        "not one of event.languages",
+    ),
     ("bad kind", MINIMAL.replace("kind: presentation", "kind: movie"), 16, "not one of"),
-    ("unquoted time", MINIMAL.replace('start: "11:00"', "start: 11:00"), 12,
-     'write the time in quotes'),
+    (
+        "unquoted time",
+        MINIMAL.replace('start: "11:00"', "start: 11:00"),
+        12,
+        "write the time in quotes",
+    ),
     ("bad date", MINIMAL.replace("date: 2020-09-25", "date: 25.09.2020"), 11, "not a date"),
-    ("bad sha256", MINIMAL.replace('url: "https://example.org/a.pdf"',
-                                   'url: "https://example.org/a.pdf", sha256: abc'), 18,
-     "64 lowercase hex"),
-    ("negative size", MINIMAL.replace('url: "https://example.org/a.pdf"',
-                                      'url: "https://example.org/a.pdf", size: -1'), 18,
-     "not a size"),
-    ("no sources", MINIMAL.replace(
-        '        sources:\n          - {lang: en, url: "https://example.org/a.pdf"}\n',
-        "        sources: []\n"), 17, "at least one source"),
-    ("wrong version", MINIMAL.replace("oerpack: 1", "oerpack: 2"), 1,
-     "unsupported manifest format"),
-    ("missing file", MINIMAL.replace('url: "https://example.org/a.pdf"', "path: gone.pdf"), 18,
-     "file not found"),
-    ("duplicate key", MINIMAL.replace("  id: ev\n", "  id: ev\n  id: ev2\n"), 4,
-     "duplicate key 'id'"),
-    ("url and path", MINIMAL.replace('url: "https://example.org/a.pdf"',
-                                     'url: "https://e.org/a.pdf", path: a.pdf'), 18,
-     "either 'url' or 'path'"),
+    (
+        "bad sha256",
+        MINIMAL.replace(
+            'url: "https://example.org/a.pdf"', 'url: "https://example.org/a.pdf", sha256: abc'
+        ),
+        18,
+        "64 lowercase hex",
+    ),
+    (
+        "negative size",
+        MINIMAL.replace(
+            'url: "https://example.org/a.pdf"', 'url: "https://example.org/a.pdf", size: -1'
+        ),
+        18,
+        "not a size",
+    ),
+    (
+        "no sources",
+        MINIMAL.replace(
+            '        sources:\n          - {lang: en, url: "https://example.org/a.pdf"}\n',
+            "        sources: []\n",
+        ),
+        17,
+        "at least one source",
+    ),
+    (
+        "wrong version",
+        MINIMAL.replace("oerpack: 1", "oerpack: 2"),
+        1,
+        "unsupported manifest format",
+    ),
+    (
+        "missing file",
+        MINIMAL.replace('url: "https://example.org/a.pdf"', "path: gone.pdf"),
+        18,
+        "file not found",
+    ),
+    (
+        "duplicate key",
+        MINIMAL.replace("  id: ev\n", "  id: ev\n  id: ev2\n"),
+        4,
+        "duplicate key 'id'",
+    ),
+    (
+        "url and path",
+        MINIMAL.replace(
+            'url: "https://example.org/a.pdf"', 'url: "https://e.org/a.pdf", path: a.pdf'
+        ),
+        18,
+        "either 'url' or 'path'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "needle"), [b[1:] for b in BAD],
-                         ids=[b[0] for b in BAD])
+@pytest.mark.parametrize(("text", "line", "needle"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
 def test_bad_manifest_is_reported_with_file_and_line(
-        tmp_path: Path, text: str, line: int, needle: str) -> None:
+    tmp_path: Path, text: str, line: int, needle: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ManifestError) as caught:
         load_manifest(path)
@@ -199,6 +275,7 @@ def test_source_keys_are_item_and_source_id(tmp_path: Path) -> None:
     text = MINIMAL.replace(
         '          - {lang: en, url: "https://example.org/a.pdf"}\n',
         '          - {lang: en, url: "https://example.org/a.pdf"}\n'
-        '          - {lang: en, id: en-slides, url: "https://example.org/b.pdf"}\n')
+        '          - {lang: en, id: en-slides, url: "https://example.org/b.pdf"}\n',
+    )
     manifest = load_manifest(write(tmp_path, text))
     assert [s.key for s in manifest.all_sources()] == ["a.en", "a.en-slides"]

@@ -62,21 +62,28 @@ def manifest(tmp_path: Path) -> Path:
     return path
 
 
-def _build(manifest: Path, tmp_path: Path, options: MediaOptions,
-           steps: list[str] | None = None) -> tuple[Path, dict[str, object]]:
+def _build(
+    manifest: Path, tmp_path: Path, options: MediaOptions, steps: list[str] | None = None
+) -> tuple[Path, dict[str, object]]:
     settings = Settings(cache_dir=tmp_path / "cache", backoff=0)
-    outcome = build_package(manifest, tmp_path / "out", settings, make_zip=False,
-                            media=options, on_step=(steps.append if steps is not None else None))
+    outcome = build_package(
+        manifest,
+        tmp_path / "out",
+        settings,
+        make_zip=False,
+        media=options,
+        on_step=(steps.append if steps is not None else None),
+    )
     folder = outcome.package.folder
     return folder, json.loads((folder / "oerpack.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.e2e
 @pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice is not installed")
-def test_office_documents_become_pdfs_next_to_their_originals(manifest: Path,
-                                                              tmp_path: Path) -> None:
-    folder, record = _build(manifest, tmp_path, MediaOptions(thumbnails=False,
-                                                             page_images=False))
+def test_office_documents_become_pdfs_next_to_their_originals(
+    manifest: Path, tmp_path: Path
+) -> None:
+    folder, record = _build(manifest, tmp_path, MediaOptions(thumbnails=False, page_images=False))
     files = {f["key"]: f for f in record["files"]}  # type: ignore[attr-defined]
     assert files["slides.en"]["path"].endswith(".pptx")
     pdf = files["slides.en~pdf"]
@@ -91,19 +98,25 @@ def test_office_documents_become_pdfs_next_to_their_originals(manifest: Path,
 
 
 def test_without_libreoffice_the_original_is_kept_and_the_build_says_so(
-        manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
-    outcome = build_package(manifest, tmp_path / "out", Settings(cache_dir=tmp_path / "cache"),
-                            make_zip=False,
-                            media=MediaOptions(thumbnails=False, page_images=False))
+    outcome = build_package(
+        manifest,
+        tmp_path / "out",
+        Settings(cache_dir=tmp_path / "cache"),
+        make_zip=False,
+        media=MediaOptions(thumbnails=False, page_images=False),
+    )
     record = json.loads((outcome.package.folder / "oerpack.json").read_text(encoding="utf-8"))
     keys = [f["key"] for f in record["files"]]
     assert "slides.en" in keys and "slides.en~pdf" not in keys
     assert any("LibreOffice (soffice) is not installed" in note for note in outcome.notes)
 
 
-def test_posters_thumbnails_pages_and_subtitles(manifest: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_posters_thumbnails_pages_and_subtitles(
+    manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
     steps: list[str] = []
     folder, record = _build(manifest, tmp_path, MediaOptions(), steps)
@@ -134,7 +147,8 @@ def test_posters_thumbnails_pages_and_subtitles(manifest: Path, tmp_path: Path,
 
 
 def test_lite_profile_transcodes_once_and_rebuild_reuses_the_cache(
-        manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
     options = MediaOptions(video_profile="lite", thumbnails=False, page_images=False)
     steps: list[str] = []
@@ -153,8 +167,9 @@ def test_lite_profile_transcodes_once_and_rebuild_reuses_the_cache(
     assert again["files"] == record["files"]
 
 
-def test_fit_fails_saying_what_does_not_fit(manifest: Path, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fit_fails_saying_what_does_not_fit(
+    manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
     with pytest.raises(DoesNotFitError, match=r"talk\.en") as info:
         _build(manifest, tmp_path, MediaOptions(fit=20_000))
@@ -162,13 +177,33 @@ def test_fit_fails_saying_what_does_not_fit(manifest: Path, tmp_path: Path,
 
 
 def test_fit_picks_a_smaller_profile_when_the_original_is_too_big(
-        manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OERPACK_SOFFICE", "no-such-soffice")
     talk_path = manifest.parent / "files" / "talk.mp4"
-    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=640x480:rate=25:duration=3", "-vf", "noise=alls=40:allf=t",
-                    "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", str(talk_path)],
-                   check=True)  # noisy, ~3 MB: far above the profiles' bitrate caps
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x480:rate=25:duration=3",
+            "-vf",
+            "noise=alls=40:allf=t",
+            "-c:v",
+            "libx264",
+            "-crf",
+            "12",
+            "-pix_fmt",
+            "yuv420p",
+            str(talk_path),
+        ],
+        check=True,
+    )  # noisy, ~3 MB: far above the profiles' bitrate caps
     sizes = {p.name: p.stat().st_size for p in (manifest.parent / "files").iterdir()}
     # Room for everything but the original recording; 3 s at 'lite' is at most ~160 KB.
     capacity = int((sum(sizes.values()) - sizes["talk.mp4"] + 300_000 + PACKAGE_OVERHEAD) / 0.93)

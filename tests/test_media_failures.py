@@ -30,8 +30,10 @@ def failing_soffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Pa
     calls = tmp_path / "calls"
     script = tmp_path / "bin" / "soffice"
     script.parent.mkdir()
-    script.write_text(f"#!/bin/sh\necho run >> {calls}\necho 'Error: source file could not "
-                      "be loaded' >&2\nexit 1\n")
+    script.write_text(
+        f"#!/bin/sh\necho run >> {calls}\necho 'Error: source file could not "
+        "be loaded' >&2\nexit 1\n"
+    )
     script.chmod(0o755)
     monkeypatch.setenv("OERPACK_SOFFICE", str(script))
     return script, calls
@@ -42,15 +44,20 @@ def build(tmp_path: Path) -> tuple[str, ...]:
     folder.mkdir(exist_ok=True)
     (folder / "slides.pptx").write_bytes(b"PK\x03\x04 not really a presentation")
     (folder / "m.yaml").write_text(MANIFEST, encoding="utf-8")
-    outcome = build_package(folder / "m.yaml", tmp_path / "out",
-                            Settings(cache_dir=tmp_path / "cache", backoff=0), make_zip=False,
-                            media=MediaOptions(thumbnails=False, page_images=False))
+    outcome = build_package(
+        folder / "m.yaml",
+        tmp_path / "out",
+        Settings(cache_dir=tmp_path / "cache", backoff=0),
+        make_zip=False,
+        media=MediaOptions(thumbnails=False, page_images=False),
+    )
     assert (outcome.package.folder / "index.html").is_file()
     return outcome.notes
 
 
 def test_failed_conversion_is_not_retried_until_the_converter_changes(
-        tmp_path: Path, failing_soffice: tuple[Path, Path]) -> None:
+    tmp_path: Path, failing_soffice: tuple[Path, Path]
+) -> None:
     script, calls = failing_soffice
     first = build(tmp_path)
     assert calls.read_text().count("run") == 1

@@ -40,8 +40,9 @@ def _stamp(src: Path, dest: Path, *, second: int) -> Path:
     writer = PdfWriter(clone_from=PdfReader(src))
     date = f"D:20250101120{second:02d}Z"
     writer.add_metadata({"/CreationDate": date, "/ModDate": date})
-    writer.xmp_metadata = XMP.format(date=f"2025-01-01T12:00:{second:02d}Z",
-                                     uuid=f"{second:08d}-aaaa-bbbb-cccc-dddddddddddd").encode()
+    writer.xmp_metadata = XMP.format(
+        date=f"2025-01-01T12:00:{second:02d}Z", uuid=f"{second:08d}-aaaa-bbbb-cccc-dddddddddddd"
+    ).encode()
     token = ByteStringObject(hashlib.md5(str(second).encode()).digest())
     writer._ID = ArrayObject([token, token])
     with dest.open("wb") as out:
@@ -92,8 +93,9 @@ def test_normalize_pdf_rejects_a_broken_file(tmp_path: Path) -> None:
 
 def test_office_pdf_recipe_is_new_and_other_keys_are_kept() -> None:
     def old_key(task: Task) -> str:
-        payload = json.dumps([task.kind, task.input_sha256, task.input_ext, task.profile,
-                              task.out_ext, 1])
+        payload = json.dumps(
+            [task.kind, task.input_sha256, task.input_ext, task.profile, task.out_ext, 1]
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     office = Task("office-pdf", "k", "k~pdf", "s" * 64, "pptx", out_ext="pdf")

@@ -19,10 +19,18 @@ GB = 10**9
 MB = 10**6
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("4GB", 4 * GB), ("4 gb", 4 * GB), ("3.5GB", 3_500_000_000), ("900MB", 900 * MB),
-    ("1GiB", 2**30), ("512k", 512_000), ("1000", 1000),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4GB", 4 * GB),
+        ("4 gb", 4 * GB),
+        ("3.5GB", 3_500_000_000),
+        ("900MB", 900 * MB),
+        ("1GiB", 2**30),
+        ("512k", 512_000),
+        ("1000", 1000),
+    ],
+)
 def test_parse_size(text: str, expected: int) -> None:
     assert parse_size(text) == expected
 
@@ -48,11 +56,14 @@ def test_unknown_profile() -> None:
         profile_named("hd")
 
 
-@pytest.mark.parametrize(("profile", "size", "expected"), [
-    ("original", 5 * GB, 5 * GB),
-    ("lite", 5 * GB, profile_named("lite").max_bytes(HOUR)),  # type: ignore[union-attr]
-    ("lite", 10 * MB, 10 * MB),  # never more than the original
-])
+@pytest.mark.parametrize(
+    ("profile", "size", "expected"),
+    [
+        ("original", 5 * GB, 5 * GB),
+        ("lite", 5 * GB, profile_named("lite").max_bytes(HOUR)),  # type: ignore[union-attr]
+        ("lite", 10 * MB, 10 * MB),  # never more than the original
+    ],
+)
 def test_estimate(profile: str, size: int, expected: int) -> None:
     assert estimate(Recording("r", HOUR, size), profile) == expected
 
@@ -62,25 +73,57 @@ def _fit(recordings: list[Recording], other: int, capacity: int) -> dict[str, st
     return {c.key: c.profile for c in choices}
 
 
-@pytest.mark.parametrize(("recordings", "other", "capacity", "expected"), [
-    # Everything fits as it is: keep the originals.
-    ([Recording("a", HOUR, 1 * GB), Recording("b", HOUR, 1 * GB)], 0, 4 * GB,
-     {"a": "original", "b": "original"}),
-    # Six 1.5 GB one-hour webinars: on 8 GB half step down to standard (~720 MB/h; ties
-    # are broken by key, last first), on 4 GB two more go down to lite.
-    ([Recording(f"r{i}", HOUR, 1_500 * MB) for i in range(6)], 100 * MB, 8 * GB,
-     {"r0": "original", "r1": "original", "r2": "original", "r3": "standard",
-      "r4": "standard", "r5": "standard"}),
-    ([Recording(f"r{i}", HOUR, 1_500 * MB) for i in range(6)], 100 * MB, 4 * GB,
-     {"r0": "standard", "r1": "standard", "r2": "standard", "r3": "standard",
-      "r4": "lite", "r5": "lite"}),
-    # The largest recording steps down first; the small one keeps its quality.
-    ([Recording("big", 2 * HOUR, 3_500 * MB), Recording("small", HOUR, 500 * MB)], 0, 4 * GB,
-     {"big": "standard", "small": "original"}),
-    ([], 1 * GB, 4 * GB, {}),
-])
-def test_choose_profiles(recordings: list[Recording], other: int, capacity: int,
-                         expected: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("recordings", "other", "capacity", "expected"),
+    [
+        # Everything fits as it is: keep the originals.
+        (
+            [Recording("a", HOUR, 1 * GB), Recording("b", HOUR, 1 * GB)],
+            0,
+            4 * GB,
+            {"a": "original", "b": "original"},
+        ),
+        # Six 1.5 GB one-hour webinars: on 8 GB half step down to standard (~720 MB/h; ties
+        # are broken by key, last first), on 4 GB two more go down to lite.
+        (
+            [Recording(f"r{i}", HOUR, 1_500 * MB) for i in range(6)],
+            100 * MB,
+            8 * GB,
+            {
+                "r0": "original",
+                "r1": "original",
+                "r2": "original",
+                "r3": "standard",
+                "r4": "standard",
+                "r5": "standard",
+            },
+        ),
+        (
+            [Recording(f"r{i}", HOUR, 1_500 * MB) for i in range(6)],
+            100 * MB,
+            4 * GB,
+            {
+                "r0": "standard",
+                "r1": "standard",
+                "r2": "standard",
+                "r3": "standard",
+                "r4": "lite",
+                "r5": "lite",
+            },
+        ),
+        # The largest recording steps down first; the small one keeps its quality.
+        (
+            [Recording("big", 2 * HOUR, 3_500 * MB), Recording("small", HOUR, 500 * MB)],
+            0,
+            4 * GB,
+            {"big": "standard", "small": "original"},
+        ),
+        ([], 1 * GB, 4 * GB, {}),
+    ],
+)
+def test_choose_profiles(
+    recordings: list[Recording], other: int, capacity: int, expected: dict[str, str]
+) -> None:
     assert _fit(recordings, other, capacity) == expected
 
 

@@ -22,10 +22,12 @@ def no_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_build_without_ffmpeg_packages_videos_without_posters(
-        no_ffmpeg: None, demo_copy: Path, tmp_path: Path) -> None:
+    no_ffmpeg: None, demo_copy: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "dist"
-    result = CliRunner().invoke(main, ["build", str(demo_copy), "--out", str(out), "--cache-dir",
-                                       str(tmp_path / "cache")])
+    result = CliRunner().invoke(
+        main, ["build", str(demo_copy), "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+    )
     assert result.exit_code == 0, result.output
     assert "ffmpeg is not installed" in result.stderr
     record = json.loads((out / "demo" / "oerpack.json").read_text(encoding="utf-8"))
@@ -37,10 +39,21 @@ def test_build_without_ffmpeg_packages_videos_without_posters(
 
 
 def test_video_profile_without_ffmpeg_is_a_clear_error(
-        no_ffmpeg: None, demo_copy: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", str(demo_copy), "--out", str(tmp_path / "dist"),
-                                       "--cache-dir", str(tmp_path / "cache"),
-                                       "--video-profile", "lite"])
+    no_ffmpeg: None, demo_copy: Path, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(demo_copy),
+            "--out",
+            str(tmp_path / "dist"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--video-profile",
+            "lite",
+        ],
+    )
     assert result.exit_code == ExitCode.FAILURE
     assert "needs ffmpeg" in result.stderr and "apt-get install ffmpeg" in result.stderr
     assert "Traceback" not in result.output

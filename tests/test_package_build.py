@@ -44,8 +44,9 @@ def test_two_builds_into_different_folders_are_byte_identical(tmp_path: Path) ->
     assert one.zip_path and two.zip_path
     assert one.zip_path.read_bytes() == two.zip_path.read_bytes()
     assert db_bytes(one.folder) == db_bytes(two.folder)
-    assert one.notes == ("talk.en: Kolibri cannot show this file type; it is in the browser "
-                         "viewer only",)
+    assert one.notes == (
+        "talk.en: Kolibri cannot show this file type; it is in the browser viewer only",
+    )
 
 
 def test_zip_layout_and_unzip(tmp_path: Path) -> None:
@@ -61,8 +62,9 @@ def test_zip_layout_and_unzip(tmp_path: Path) -> None:
         assert kinds["mp4"] == kinds["pdf"] == kinds["pptx"] == zipfile.ZIP_STORED
         assert kinds["html"] == kinds["sqlite3"] == kinds["json"] == zipfile.ZIP_DEFLATED
         assert archive.testzip() is None
-    result = subprocess.run(["unzip", "-t", str(package.zip_path)], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        ["unzip", "-t", str(package.zip_path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and "No errors detected" in result.stdout
 
 
@@ -93,8 +95,9 @@ def test_zip64_when_limits_are_reached(tmp_path: Path, monkeypatch: pytest.Monke
     assert b"PK\x06\x06" in target.read_bytes()  # the ZIP64 end of central directory
     with zipfile.ZipFile(target) as archive:
         assert archive.testzip() is None and len(archive.infolist()) == 5
-    result = subprocess.run(["unzip", "-t", str(target)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        ["unzip", "-t", str(target)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -106,9 +109,15 @@ def test_readme_and_build_record(tmp_path: Path) -> None:
     readme = raw.decode("utf-8-sig")
     record = json.loads((folder / "oerpack.json").read_text(encoding="utf-8"))
     channel = record["channel"]
-    for text in ("Rural education webinars", "Вебинары о сельском образовании",  # noqa: RUF001
-                 "sha256sum -c SHA256SUMS", "oerpack verify", "КАК ИМПОРТИРОВАТЬ В KOLIBRI",  # noqa: RUF001
-                 f"importchannel disk {channel['id']}", "talk.en (.pptx)"):
+    for text in (
+        "Rural education webinars",
+        "Вебинары о сельском образовании",
+        "sha256sum -c SHA256SUMS",
+        "oerpack verify",
+        "КАК ИМПОРТИРОВАТЬ В KOLIBRI",
+        f"importchannel disk {channel['id']}",
+        "talk.en (.pptx)",
+    ):
         assert text in readme
     assert record["manifest"] == EVENT_ID and channel["version"] == 1
     assert channel["database"] == f"KOLIBRI_DATA/content/databases/{channel['id']}.sqlite3"
@@ -120,13 +129,17 @@ def test_readme_and_build_record(tmp_path: Path) -> None:
     listed = {line.split("  ", 1)[1] for line in sums.splitlines()}
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert listed == on_disk - {"SHA256SUMS"}
-    check = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=folder,
-                           capture_output=True, text=True, check=False)
+    check = subprocess.run(
+        ["sha256sum", "-c", "--strict", "SHA256SUMS"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_unchanged_rebuild_links_media_and_keeps_zip(tmp_path: Path, fault_server: object
-                                                     ) -> None:
+def test_unchanged_rebuild_links_media_and_keeps_zip(tmp_path: Path, fault_server: object) -> None:
     from tests.support.server import FaultServer
 
     assert isinstance(fault_server, FaultServer)
@@ -146,10 +159,15 @@ def test_unchanged_rebuild_links_media_and_keeps_zip(tmp_path: Path, fault_serve
     assert again.package.zip_path and zip_stat
     assert again.package.zip_path.stat().st_mtime_ns == zip_stat.st_mtime_ns
     (video,) = again.package.folder.rglob("*.mp4")
-    (blob,) = [p for p in (tmp_path / "cache/blobs").rglob("*")
-               if p.is_file() and p.stat().st_ino == video.stat().st_ino]
-    assert blob.name == json.loads((again.package.folder / "oerpack.json").read_text())[
-        "files"][-1]["sha256"]
+    (blob,) = [
+        p
+        for p in (tmp_path / "cache/blobs").rglob("*")
+        if p.is_file() and p.stat().st_ino == video.stat().st_ino
+    ]
+    assert (
+        blob.name
+        == json.loads((again.package.folder / "oerpack.json").read_text())["files"][-1]["sha256"]
+    )
 
 
 def test_local_sources_are_copied_not_linked(tmp_path: Path) -> None:
@@ -160,16 +178,23 @@ def test_local_sources_are_copied_not_linked(tmp_path: Path) -> None:
     assert video.stat().st_ino != (tmp_path / "src/media/recording-ru.mp4").stat().st_ino
 
 
-@pytest.mark.parametrize(("text", "size"), [
-    ("8GB", 8_000_000_000), ("16 gb", 16_000_000_000), ("7.5GiB", int(7.5 * 1024**3)),
-    ("500MB", 500_000_000), ("1024", 1024),
-])
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("8GB", 8_000_000_000),
+        ("16 gb", 16_000_000_000),
+        ("7.5GiB", int(7.5 * 1024**3)),
+        ("500MB", 500_000_000),
+        ("1024", 1024),
+    ],
+)
 def test_parse_size(text: str, size: int) -> None:
     assert parse_size(text) == size
 
 
-@pytest.mark.parametrize("name", [
-    "a/con.txt", "a/b:c", "a/trailing.", "a/ space ", "x/what?.pdf", "LPT1", "a//b"])
+@pytest.mark.parametrize(
+    "name", ["a/con.txt", "a/b:c", "a/trailing.", "a/ space ", "x/what?.pdf", "LPT1", "a//b"]
+)
 def test_names_invalid_on_fat32(name: str) -> None:
     assert name_problems([name])
     with pytest.raises(PackageError):
@@ -177,8 +202,12 @@ def test_names_invalid_on_fat32(name: str) -> None:
 
 
 def test_names_valid_and_case_clashes() -> None:
-    assert name_problems(["index.html", "KOLIBRI_DATA/content/storage/a/b/ab.pdf",
-                          "Документы/файл.pdf"]) == []
+    assert (
+        name_problems(
+            ["index.html", "KOLIBRI_DATA/content/storage/a/b/ab.pdf", "Документы/файл.pdf"]
+        )
+        == []
+    )
     assert name_problems(["a/File.txt", "a/file.TXT"])
 
 
@@ -200,8 +229,15 @@ def test_fit_report_rounds_to_clusters() -> None:
 def test_cli_target_size(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "src")
     runner = CliRunner()
-    args = ["build", str(manifest), "--out", str(tmp_path / "out"), "--cache-dir",
-            str(tmp_path / "cache"), "--no-zip"]
+    args = [
+        "build",
+        str(manifest),
+        "--out",
+        str(tmp_path / "out"),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--no-zip",
+    ]
     small = runner.invoke(main, [*args, "--target-size", "100KB"])
     assert small.exit_code == ExitCode.DOES_NOT_FIT, small.output
     assert "does NOT fit" in small.output and not (tmp_path / "out" / EVENT_ID).exists()

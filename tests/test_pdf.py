@@ -1,7 +1,5 @@
 """oerpack.pdf: page counts and searchable text from generated PDFs."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +11,11 @@ from tests.support.media import make_pdf
 
 
 def test_reads_pages_and_cyrillic_text(tmp_path: Path) -> None:
-    pdf = make_pdf(tmp_path / "ru.pdf", ["Первая страница.\nДистанционное обучение.",
-                                         "Вторая   страница\n\nс пробелами."], title="Заголовок")
+    pdf = make_pdf(
+        tmp_path / "ru.pdf",
+        ["Первая страница.\nДистанционное обучение.", "Вторая   страница\n\nс пробелами."],
+        title="Заголовок",
+    )
     info = read_pdf(pdf)
     assert info is not None
     assert info.pages == 2
@@ -31,8 +32,9 @@ def test_text_is_capped(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"not a pdf at all", b"%PDF-1.7\n%broken"])
-def test_unreadable_file_gives_none_and_a_warning(tmp_path: Path, content: bytes,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_unreadable_file_gives_none_and_a_warning(
+    tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "bad.pdf"
     path.write_bytes(content)
     assert read_pdf(path) is None

@@ -77,7 +77,8 @@ def _leftovers(cache_dir: Path) -> list[str]:
 
 
 def test_a_page_is_fetched_verified_locked_and_packaged(
-        srv: FaultServer, video: bytes, tmp_path: Path, cache_dir: Path) -> None:
+    srv: FaultServer, video: bytes, tmp_path: Path, cache_dir: Path
+) -> None:
     page_url = srv.url("/watch/talk.html")
     manifest = _manifest(tmp_path, page_url)
     settings = fast_settings(cache_dir)
@@ -101,8 +102,9 @@ def test_a_page_is_fetched_verified_locked_and_packaged(
 
 
 @pytest.mark.parametrize("pin", ["sha256", "size"])
-def test_a_pin_mismatch_fails_and_leaves_nothing(srv: FaultServer, video: bytes, pin: str,
-                                                 tmp_path: Path, cache_dir: Path) -> None:
+def test_a_pin_mismatch_fails_and_leaves_nothing(
+    srv: FaultServer, video: bytes, pin: str, tmp_path: Path, cache_dir: Path
+) -> None:
     wrong = {"sha256": "0" * 64, "size": len(video) + 1}[pin]
     manifest = _manifest(tmp_path, srv.url("/watch/talk.html"), **{pin: wrong})
     with pytest.raises(FetchFailedError) as failed:
@@ -114,24 +116,32 @@ def test_a_pin_mismatch_fails_and_leaves_nothing(srv: FaultServer, video: bytes,
 
 
 def _task(url: str, **fields: object) -> FetchTask:
-    return FetchTask(key="talk.en", url=url, source_url=url, via="yt-dlp",
-                     **fields)  # type: ignore[arg-type]
+    return FetchTask(key="talk.en", url=url, source_url=url, via="yt-dlp", **fields)  # type: ignore[arg-type]
 
 
-def _download(task: FetchTask, settings: Settings, *,
-              stop: threading.Event | None = None,
-              events: list[Progress] | None = None) -> FetchResult:
+def _download(
+    task: FetchTask,
+    settings: Settings,
+    *,
+    stop: threading.Event | None = None,
+    events: list[Progress] | None = None,
+) -> FetchResult:
     cache = Cache(settings.cache_dir)
     cache.ensure()
     assert task.url is not None
-    return download_platform(task, cache.partial_path(task.url), settings=settings,
-                             cache=cache, progress=(events.append if events is not None
-                                                    else lambda event: None),
-                             stop=stop or threading.Event())
+    return download_platform(
+        task,
+        cache.partial_path(task.url),
+        settings=settings,
+        cache=cache,
+        progress=(events.append if events is not None else lambda event: None),
+        stop=stop or threading.Event(),
+    )
 
 
-def test_a_cut_download_resumes_on_the_next_run(srv: FaultServer, video: bytes,
-                                                cache_dir: Path) -> None:
+def test_a_cut_download_resumes_on_the_next_run(
+    srv: FaultServer, video: bytes, cache_dir: Path
+) -> None:
     srv.fault("/media/talk.mp4", cut_after=4000, cut_times=1)
     task = _task(srv.url("/watch/talk.html"), sha256=None)
     settings = fast_settings(cache_dir, retries=0)
@@ -160,16 +170,22 @@ def test_stopping_cancels_and_keeps_the_partial_file(srv: FaultServer, cache_dir
             stop.set()
 
     with pytest.raises(FetchCancelledError):
-        _download(_task(srv.url("/watch/talk.html")), fast_settings(cache_dir), stop=stop,
-                  events=StopOnStart())
+        _download(
+            _task(srv.url("/watch/talk.html")),
+            fast_settings(cache_dir),
+            stop=stop,
+            events=StopOnStart(),
+        )
     assert len(_leftovers(cache_dir)) == 1
     assert list((cache_dir / "blobs").rglob("*")) == []
 
 
-def test_a_page_without_a_recording_is_a_download_error(srv: FaultServer,
-                                                        cache_dir: Path) -> None:
-    srv.add("/watch/empty.html", b"<!DOCTYPE html><title>Nothing</title><p>No video.</p>",
-            content_type="text/html")
+def test_a_page_without_a_recording_is_a_download_error(srv: FaultServer, cache_dir: Path) -> None:
+    srv.add(
+        "/watch/empty.html",
+        b"<!DOCTYPE html><title>Nothing</title><p>No video.</p>",
+        content_type="text/html",
+    )
     with pytest.raises(DownloadError) as error:
         _download(_task(srv.url("/watch/empty.html")), fast_settings(cache_dir))
     assert error.value.exit_code == ExitCode.DOWNLOAD_FAILED
@@ -177,20 +193,24 @@ def test_a_page_without_a_recording_is_a_download_error(srv: FaultServer,
 
 
 def test_without_yt_dlp_the_source_fails_with_a_hint(
-        srv: FaultServer, tmp_path: Path, cache_dir: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    srv: FaultServer, tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "yt_dlp", None)  # import yt_dlp now raises ImportError
     manifest = _manifest(tmp_path, srv.url("/watch/talk.html"))
-    result = CliRunner().invoke(main, ["fetch", str(manifest), "--cache-dir", str(cache_dir),
-                                       "--backoff", "0"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["fetch", str(manifest), "--cache-dir", str(cache_dir), "--backoff", "0"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == ExitCode.DOWNLOAD_FAILED
     assert "'via: yt-dlp' but yt-dlp is not installed" in result.stderr
     assert "pip install 'oerpack[video-platforms]'" in result.stderr
     assert srv.stats("/watch/talk.html").count == 0
 
 
-def test_offline_uses_what_the_page_gave_last_time(srv: FaultServer, video: bytes,
-                                                   cache_dir: Path) -> None:
+def test_offline_uses_what_the_page_gave_last_time(
+    srv: FaultServer, video: bytes, cache_dir: Path
+) -> None:
     url = srv.url("/watch/talk.html")
     _download(_task(url), fast_settings(cache_dir))
     settings = fast_settings(cache_dir, offline=True)
@@ -199,8 +219,9 @@ def test_offline_uses_what_the_page_gave_last_time(srv: FaultServer, video: byte
     assert report.results[0].from_cache and report.results[0].entry.content_type == "video/mp4"
 
 
-def test_refresh_fetches_the_recording_not_the_page(srv: FaultServer, video: bytes,
-                                                    tmp_path: Path, cache_dir: Path) -> None:
+def test_refresh_fetches_the_recording_not_the_page(
+    srv: FaultServer, video: bytes, tmp_path: Path, cache_dir: Path
+) -> None:
     manifest = _manifest(tmp_path, srv.url("/watch/talk.html"))
     refresh_manifest(manifest, fast_settings(cache_dir))
     entry = _lock(manifest)["talk.en"]

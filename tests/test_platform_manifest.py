@@ -48,10 +48,12 @@ def test_via_reaches_the_fetch_task(tmp_path: Path) -> None:
     path = _write(tmp_path, "{lang: en, url: 'https://video.example/watch?v=abc', via: yt-dlp}")
     manifest = load_manifest(path)
     assert manifest.all_sources()[0].via == "yt-dlp"
-    tasks = plan_fetch(manifest, read_lock(tmp_path / "none.lock.json"),
-                       Settings(cache_dir=tmp_path / "cache"))
+    tasks = plan_fetch(
+        manifest, read_lock(tmp_path / "none.lock.json"), Settings(cache_dir=tmp_path / "cache")
+    )
     assert [(t.key, t.via, t.url) for t in tasks] == [
-        ("talk.en", "yt-dlp", "https://video.example/watch?v=abc")]
+        ("talk.en", "yt-dlp", "https://video.example/watch?v=abc")
+    ]
     assert _schema_ok(path)
 
 
@@ -61,12 +63,14 @@ def test_plain_sources_have_no_via(tmp_path: Path) -> None:
     assert _schema_ok(path)
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("{lang: en, url: 'https://v.example/w', via: wget}", "must be one of yt-dlp"),
-    ("{lang: en, path: talk.mp4, via: yt-dlp}", "'via: yt-dlp' needs a 'url'"),
-])
-def test_bad_via_is_a_manifest_error_with_a_line(tmp_path: Path, source: str,
-                                                 message: str) -> None:
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{lang: en, url: 'https://v.example/w', via: wget}", "must be one of yt-dlp"),
+        ("{lang: en, path: talk.mp4, via: yt-dlp}", "'via: yt-dlp' needs a 'url'"),
+    ],
+)
+def test_bad_via_is_a_manifest_error_with_a_line(tmp_path: Path, source: str, message: str) -> None:
     path = _write(tmp_path, source)
     with pytest.raises(ManifestError) as error:
         load_manifest(path)

@@ -54,8 +54,9 @@ def _manifest_with_pages(tmp: Path, pages: list[str]) -> Path:
     text = VCASIE.read_text(encoding="utf-8")
     line = "  pages: [" + ", ".join(json.dumps(p) for p in pages) + "]\n"
     path = tmp / "vcasie-2020.yaml"
-    path.write_text(text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1), encoding="utf-8"
+    )
     return path
 
 
@@ -77,8 +78,9 @@ def _gets(srv: FaultServer, paths: list[str]) -> list[str]:
     return [p for p in paths if any(r.method == "GET" for r in srv.stats(p).requests)]
 
 
-def test_first_refresh_resolves_every_source_from_the_page(site: FaultServer,
-                                                           tmp_path: Path) -> None:
+def test_first_refresh_resolves_every_source_from_the_page(
+    site: FaultServer, tmp_path: Path
+) -> None:
     # The original page is gone; its web-archive copy (listed second) answers.
     site.fault("/gone.html", fail_status=404)
     manifest = _manifest_with_pages(tmp_path, [site.url("/gone.html"), site.url(PAGE)])
@@ -95,8 +97,9 @@ def test_first_refresh_resolves_every_source_from_the_page(site: FaultServer,
     assert "Warning:" in "\n".join(report_lines(report))  # the page that failed is named
 
 
-def test_changes_moves_404s_and_new_links_between_two_refreshes(site: FaultServer,
-                                                                 tmp_path: Path) -> None:
+def test_changes_moves_404s_and_new_links_between_two_refreshes(
+    site: FaultServer, tmp_path: Path
+) -> None:
     manifest = _manifest_with_pages(tmp_path, [site.url(PAGE)])
     settings = _settings(tmp_path)
     refresh_manifest(manifest, settings)
@@ -112,9 +115,16 @@ def test_changes_moves_404s_and_new_links_between_two_refreshes(site: FaultServe
     new_paths = dict(paths, **{"digcomp.en": "/v2/digcomp-en.pdf"})
     site.add("/v2/digcomp-en.pdf", _body("digcomp.en", tmp_path, version=2))
     site.add("/files/new-talk-kaz.pdf", b"%PDF-1.4 new")
-    _serve_page(site, vcasie_page(site.base_url, new_paths,
-                                  extra=[("Open textbooks in Kazakh (Ms Aigerim Example)",
-                                          "Kaz", "/files/new-talk-kaz.pdf")]))
+    _serve_page(
+        site,
+        vcasie_page(
+            site.base_url,
+            new_paths,
+            extra=[
+                ("Open textbooks in Kazakh (Ms Aigerim Example)", "Kaz", "/files/new-talk-kaz.pdf")
+            ],
+        ),
+    )
     site.reset_stats()
 
     checked = refresh_manifest(manifest, settings, check=True)
@@ -125,7 +135,8 @@ def test_changes_moves_404s_and_new_links_between_two_refreshes(site: FaultServe
     assert statuses["kazakhstan-response.ru"] == "broken"
     assert checked.count("unchanged") == 30
     assert [(n.label, n.url) for n in checked.new_links] == [
-        ("Kaz", site.url("/files/new-talk-kaz.pdf"))]
+        ("Kaz", site.url("/files/new-talk-kaz.pdf"))
+    ]
     assert read_lock(lock_path(manifest)) == before  # --check changes nothing
     problem = report_problem(checked, manifest)
     assert problem is not None and problem.exit_code == ExitCode.DOWNLOAD_FAILED
@@ -133,8 +144,9 @@ def test_changes_moves_404s_and_new_links_between_two_refreshes(site: FaultServe
     assert {r.status for p in paths.values() for r in site.stats(p).requests} >= {304}
 
     site.reset_stats()
-    result = CliRunner().invoke(main, ["refresh", str(manifest), "--cache-dir",
-                                       str(settings.cache_dir), "--retries", "0"])
+    result = CliRunner().invoke(
+        main, ["refresh", str(manifest), "--cache-dir", str(settings.cache_dir), "--retries", "0"]
+    )
     assert result.exit_code == ExitCode.DOWNLOAD_FAILED, result.output
     assert "broken      kazakhstan-response.ru" in result.stdout
     assert "'Kaz' under 'Open textbooks in Kazakh'" in result.stdout
@@ -150,11 +162,13 @@ def test_changes_moves_404s_and_new_links_between_two_refreshes(site: FaultServe
     assert after.channel_version == 2
     # Only what changed was downloaded; the 301 target kept its bytes and was not.
     assert sorted(_gets(site, [*paths.values(), moved_to, "/v2/digcomp-en.pdf"])) == sorted(
-        [paths["webinar-1-recordings.en"], "/v2/digcomp-en.pdf"])
+        [paths["webinar-1-recordings.en"], "/v2/digcomp-en.pdf"]
+    )
 
     site.clear_fault(paths["kazakhstan-response.ru"])
-    again = CliRunner().invoke(main, ["refresh", str(manifest), "--check", "--cache-dir",
-                                      str(settings.cache_dir)])
+    again = CliRunner().invoke(
+        main, ["refresh", str(manifest), "--check", "--cache-dir", str(settings.cache_dir)]
+    )
     assert again.exit_code == 0, again.output
     assert "34 unchanged" in again.stdout
 
@@ -163,8 +177,9 @@ def test_check_fails_on_a_changed_file(site: FaultServer, tmp_path: Path) -> Non
     manifest = _manifest_with_pages(tmp_path, [site.url(PAGE)])
     refresh_manifest(manifest, _settings(tmp_path))
     site.replace(default_paths()["e-estonia.ru"], b"%PDF-1.4 edited")
-    result = CliRunner().invoke(main, ["refresh", str(manifest), "--check", "--cache-dir",
-                                       str(tmp_path / "cache")])
+    result = CliRunner().invoke(
+        main, ["refresh", str(manifest), "--check", "--cache-dir", str(tmp_path / "cache")]
+    )
     assert result.exit_code == ExitCode.FAILURE
     assert "changed     e-estonia.ru" in result.stdout
     assert "Error: 1 source(s) changed or moved" in result.stderr
@@ -201,12 +216,12 @@ def test_refresh_refuses_offline(tmp_path: Path) -> None:
     assert "cannot run offline" in result.stderr
 
 
-def test_unreachable_page_is_a_download_failure(fault_server: FaultServer,
-                                                tmp_path: Path) -> None:
+def test_unreachable_page_is_a_download_failure(fault_server: FaultServer, tmp_path: Path) -> None:
     fault_server.fault("/event", fail_status=500)
     manifest = _manifest_with_pages(tmp_path, [fault_server.url("/event")])
-    result = CliRunner().invoke(main, ["refresh", str(manifest), "--retries", "0",
-                                       "--cache-dir", str(tmp_path / "cache")])
+    result = CliRunner().invoke(
+        main, ["refresh", str(manifest), "--retries", "0", "--cache-dir", str(tmp_path / "cache")]
+    )
     assert result.exit_code == ExitCode.DOWNLOAD_FAILED
     assert "no event page answered" in result.stderr
     assert len(SOURCE_KEYS) == 34
@@ -220,11 +235,13 @@ def test_refresh_help() -> None:
 
 @pytest.mark.parametrize("refused", [405, 403])
 def test_server_refusing_head_gets_a_conditional_get_without_the_body(
-        fault_server: FaultServer, tmp_path: Path, refused: int) -> None:
+    fault_server: FaultServer, tmp_path: Path, refused: int
+) -> None:
     fault_server.add("/doc.pdf", make_bytes(200_000, seed=3))
     fault_server.fault("/doc.pdf", refuse_head=refused)
-    manifest = write_manifest(tmp_path / "m.yaml", [{"id": "doc", "url": fault_server.url(
-        "/doc.pdf")}])
+    manifest = write_manifest(
+        tmp_path / "m.yaml", [{"id": "doc", "url": fault_server.url("/doc.pdf")}]
+    )
     settings = _settings(tmp_path)
     refresh_manifest(manifest, settings)
     entry = read_lock(lock_path(manifest)).get("doc.en")
@@ -253,8 +270,9 @@ def test_server_refusing_head_gets_a_conditional_get_without_the_body(
     assert updated.etag == fault_server.route("/doc.pdf").etag
 
 
-def test_empty_file_behind_a_head_refusing_server_is_not_broken(fault_server: FaultServer,
-                                                                 tmp_path: Path) -> None:
+def test_empty_file_behind_a_head_refusing_server_is_not_broken(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     fault_server.add("/empty.txt", b"")
     fault_server.fault("/empty.txt", refuse_head=501)
     result = probe(fault_server.url("/empty.txt"), _settings(tmp_path))
@@ -262,21 +280,30 @@ def test_empty_file_behind_a_head_refusing_server_is_not_broken(fault_server: Fa
     assert fault_server.stats("/empty.txt").statuses == (501, 416, 200)
 
 
-def test_a_pinned_source_that_changed_is_reported_not_taken(fault_server: FaultServer,
-                                                             tmp_path: Path) -> None:
+def test_a_pinned_source_that_changed_is_reported_not_taken(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     body = make_bytes(5000, seed=1)
     fault_server.add("/doc.pdf", body)
-    manifest = write_manifest(tmp_path / "m.yaml", [{
-        "id": "doc", "url": fault_server.url("/doc.pdf"),
-        "sha256": hashlib.sha256(body).hexdigest()}])
+    manifest = write_manifest(
+        tmp_path / "m.yaml",
+        [
+            {
+                "id": "doc",
+                "url": fault_server.url("/doc.pdf"),
+                "sha256": hashlib.sha256(body).hexdigest(),
+            }
+        ],
+    )
     settings = _settings(tmp_path)
     assert report_problem(refresh_manifest(manifest, settings), manifest) is None
     before = read_lock(lock_path(manifest))
     fault_server.replace("/doc.pdf", make_bytes(5000, seed=2))
     fault_server.reset_stats()
 
-    result = CliRunner().invoke(main, ["refresh", str(manifest), "--cache-dir",
-                                       str(settings.cache_dir)])
+    result = CliRunner().invoke(
+        main, ["refresh", str(manifest), "--cache-dir", str(settings.cache_dir)]
+    )
     assert result.exit_code == ExitCode.CHECKSUM_MISMATCH, result.output
     assert "the manifest pins the old bytes" in result.stdout
     assert "pins their old sha256/size: doc.en" in result.stderr
@@ -285,11 +312,13 @@ def test_a_pinned_source_that_changed_is_reported_not_taken(fault_server: FaultS
     assert fault_server.stats("/doc.pdf").bytes_sent == 0  # nothing downloaded
 
 
-def test_a_first_refresh_checks_the_download_against_the_pin(fault_server: FaultServer,
-                                                              tmp_path: Path) -> None:
+def test_a_first_refresh_checks_the_download_against_the_pin(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     fault_server.add("/doc.pdf", make_bytes(5000, seed=1))
-    manifest = write_manifest(tmp_path / "m.yaml", [{
-        "id": "doc", "url": fault_server.url("/doc.pdf"), "size": 4999}])
+    manifest = write_manifest(
+        tmp_path / "m.yaml", [{"id": "doc", "url": fault_server.url("/doc.pdf"), "size": 4999}]
+    )
     report = refresh_manifest(manifest, _settings(tmp_path))
     assert [c.status for c in report.checks] == ["broken"]
     assert "4999" in report.checks[0].detail
@@ -300,8 +329,9 @@ def test_a_changed_local_file_with_a_pin_keeps_the_lock(tmp_path: Path) -> None:
     doc = tmp_path / "doc.pdf"
     doc.write_bytes(b"%PDF-1.4 one")
     digest = hashlib.sha256(doc.read_bytes()).hexdigest()
-    manifest = write_manifest(tmp_path / "local.yaml", [{
-        "id": "doc", "path": "doc.pdf", "sha256": digest}])
+    manifest = write_manifest(
+        tmp_path / "local.yaml", [{"id": "doc", "path": "doc.pdf", "sha256": digest}]
+    )
     settings = _settings(tmp_path)
     assert [c.status for c in refresh_manifest(manifest, settings).checks] == ["changed"]
     before = read_lock(lock_path(manifest))

@@ -23,13 +23,20 @@ def schema() -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("definition", "keys"), [
-    (None, loader.TOP_KEYS), ("event", loader.EVENT_KEYS), ("section", loader.SECTION_KEYS),
-    ("item", loader.ITEM_KEYS), ("speaker", loader.SPEAKER_KEYS),
-    ("source", loader.SOURCE_KEYS),
-])
+@pytest.mark.parametrize(
+    ("definition", "keys"),
+    [
+        (None, loader.TOP_KEYS),
+        ("event", loader.EVENT_KEYS),
+        ("section", loader.SECTION_KEYS),
+        ("item", loader.ITEM_KEYS),
+        ("speaker", loader.SPEAKER_KEYS),
+        ("source", loader.SOURCE_KEYS),
+    ],
+)
 def test_schema_lists_the_keys_the_loader_accepts(
-        schema: dict[str, Any], definition: str | None, keys: dict[str, bool]) -> None:
+    schema: dict[str, Any], definition: str | None, keys: dict[str, bool]
+) -> None:
     node = schema if definition is None else schema["$defs"][definition]
     assert set(node["properties"]) == set(keys)
     assert set(node.get("required", [])) == {k for k, required in keys.items() if required}
@@ -43,17 +50,25 @@ def test_real_manifests_match_the_schema(schema: dict[str, Any], name: str) -> N
     jsonschema.validate(data, schema)
 
 
-@pytest.mark.parametrize("mutation", [
-    lambda d: d["event"].pop("license"),
-    lambda d: d["event"].update(colour="red"),
-    lambda d: d["sections"][0]["items"][0]["sources"][0].update(url="ftp://x/y"),
-    lambda d: d["sections"][0]["items"][0].update(kind="movie"),
-    lambda d: d["sections"][0]["items"][0]["sources"][0].update(path="../x.pdf"),
-])
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        lambda d: d["event"].pop("license"),
+        lambda d: d["event"].update(colour="red"),
+        lambda d: d["sections"][0]["items"][0]["sources"][0].update(url="ftp://x/y"),
+        lambda d: d["sections"][0]["items"][0].update(kind="movie"),
+        lambda d: d["sections"][0]["items"][0]["sources"][0].update(path="../x.pdf"),
+    ],
+)
 def test_schema_rejects_what_the_loader_rejects(
-        schema: dict[str, Any], tmp_path: Path, mutation: Any) -> None:
-    data = json.loads(json.dumps(yaml.safe_load(
-        (REPO / "manifests" / "vcasie-2020.yaml").read_text(encoding="utf-8")), default=str))
+    schema: dict[str, Any], tmp_path: Path, mutation: Any
+) -> None:
+    data = json.loads(
+        json.dumps(
+            yaml.safe_load((REPO / "manifests" / "vcasie-2020.yaml").read_text(encoding="utf-8")),
+            default=str,
+        )
+    )
     mutation(data)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)

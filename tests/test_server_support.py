@@ -217,8 +217,9 @@ def test_head_has_headers_but_no_body(srv: FaultServer) -> None:
 
 
 @pytest.mark.parametrize("status", [403, 405, 501])
-def test_refuse_head_answers_head_with_a_status_while_get_works(srv: FaultServer,
-                                                                status: int) -> None:
+def test_refuse_head_answers_head_with_a_status_while_get_works(
+    srv: FaultServer, status: int
+) -> None:
     srv.fault("/a.bin", refuse_head=status)
     head = requests.head(srv.url("/a.bin"), timeout=5)
     assert head.status_code == status
@@ -230,7 +231,10 @@ def test_refuse_head_answers_head_with_a_status_while_get_works(srv: FaultServer
     assert get(srv, **{"If-None-Match": etag}).status_code == 304
     stats = srv.stats("/a.bin")
     assert [(q.method, q.status) for q in stats.requests] == [
-        ("HEAD", status), ("GET", 200), ("GET", 304)]
+        ("HEAD", status),
+        ("GET", 200),
+        ("GET", 304),
+    ]
     assert stats.bytes_sent == len(BODY)
 
 

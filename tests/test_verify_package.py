@@ -103,8 +103,12 @@ def test_missing_or_broken_sums(stick: Path) -> None:
     assert result.exit_code == ExitCode.DAMAGED_PACKAGE and "no SHA256SUMS" in result.output
 
 
-def rezip(source: Path, target: Path, change: Callable[[str, bytes], bytes | None],
-          extra: dict[str, bytes] | None = None) -> Path:
+def rezip(
+    source: Path,
+    target: Path,
+    change: Callable[[str, bytes], bytes | None],
+    extra: dict[str, bytes] | None = None,
+) -> Path:
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
         for info in old.infolist():
             data = change(info.filename, old.read(info))
@@ -125,10 +129,12 @@ def test_zip(built: Path, tmp_path: Path) -> None:
 
     cases = {
         "corrupt": rezip(good, tmp_path / "c.zip", flip),
-        "missing": rezip(good, tmp_path / "m.zip",
-                         lambda n, d: None if n.endswith("README.txt") else d),
-        "unexpected": rezip(good, tmp_path / "u.zip", lambda n, d: d,
-                            {"kz-webinars/extra.txt": b"x"}),
+        "missing": rezip(
+            good, tmp_path / "m.zip", lambda n, d: None if n.endswith("README.txt") else d
+        ),
+        "unexpected": rezip(
+            good, tmp_path / "u.zip", lambda n, d: d, {"kz-webinars/extra.txt": b"x"}
+        ),
     }
     for label, path in cases.items():
         result = runner.invoke(main, ["verify", str(path)])

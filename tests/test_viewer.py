@@ -1,6 +1,5 @@
 """The rendered viewer, checked structurally without a browser (fast)."""
 
-
 from __future__ import annotations
 
 import json
@@ -47,8 +46,12 @@ class _Page(HTMLParser):
             self.text.append(data)
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.tags if t == tag
-                and all(a.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())]
+        return [
+            a
+            for t, a in self.tags
+            if t == tag
+            and all(a.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
+        ]
 
 
 def _render(tmp_path: Path, items: int = 12, **kwargs: Any) -> tuple[Path, _Page]:
@@ -62,8 +65,9 @@ def _render(tmp_path: Path, items: int = 12, **kwargs: Any) -> tuple[Path, _Page
 
 def _search_data(out: Path) -> list[dict[str, Any]]:
     text = (out / ASSETS_DIR / SEARCH_DATA).read_text(encoding="utf-8")
-    match = re.match(r"window\.OERPACK_SEARCH = (.*);\nwindow\.OERPACK_STRINGS = (.*);\n$",
-                     text, re.S)
+    match = re.match(
+        r"window\.OERPACK_SEARCH = (.*);\nwindow\.OERPACK_STRINGS = (.*);\n$", text, re.S
+    )
     assert match, text[:200]
     assert json.loads(match.group(2)) == ui_strings()
     records: list[dict[str, Any]] = json.loads(match.group(1))
@@ -77,7 +81,9 @@ def test_every_item_and_file_has_an_anchor(tmp_path: Path) -> None:
     assert len(page.find("li", class_="file file-document")) == 2 * 10
     assert len(page.find("video")) == 2 * 2  # items 4 and 9 are recordings
     assert {a["id"] for a in page.find("section", class_="section")} == {
-        "section-webinar-1", "section-webinar-2"}
+        "section-webinar-1",
+        "section-webinar-2",
+    }
 
 
 def test_files_show_size_pages_duration_and_links(tmp_path: Path) -> None:
@@ -87,8 +93,9 @@ def test_files_show_size_pages_duration_and_links(tmp_path: Path) -> None:
     assert "10 " in html and "стр." in html  # item 0's PDF has 10 pages
     pdf_links = page.find("a", class_="open", type="application/pdf")
     assert len(pdf_links) == 8
-    assert all(a["href"] and a["href"].startswith("KOLIBRI_DATA/content/storage/")
-               for a in pdf_links)
+    assert all(
+        a["href"] and a["href"].startswith("KOLIBRI_DATA/content/storage/") for a in pdf_links
+    )
     downloads = page.find("a", class_="download")
     assert len(downloads) == 10
     assert downloads[0]["download"] == "item-0000-en.pdf"
@@ -142,7 +149,8 @@ def test_search_records_hold_pdf_text_and_context(tmp_path: Path) -> None:
     out, _ = _render(tmp_path, items=3, text_chars=300)
     records = _search_data(out)
     assert [r["id"] for r in records] == [
-        f"item-{n:04d}.{lang}" for n in range(3) for lang in ("en", "ru")]
+        f"item-{n:04d}.{lang}" for n in range(3) for lang in ("en", "ru")
+    ]
     ru = records[1]
     assert ru["lang"] == "ru" and len(ru["text"]) >= 300 and "Вебинар 1" in ru["context"]
     assert ru["title"] == {"en": "Talk 0: education", "ru": "Доклад 0: образование"}
@@ -159,8 +167,14 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
 def test_assets_are_copied_but_not_the_vendoring_notes(tmp_path: Path) -> None:
     out, _ = _render(tmp_path, items=1)
     names = sorted(p.name for p in (out / ASSETS_DIR).iterdir())
-    assert names == ["minisearch.js", SEARCH_DATA, "viewer-lang.js", "viewer-subtitles.js",
-                     "viewer.css", "viewer.js"]
+    assert names == [
+        "minisearch.js",
+        SEARCH_DATA,
+        "viewer-lang.js",
+        "viewer-subtitles.js",
+        "viewer.css",
+        "viewer.js",
+    ]
     header = (out / ASSETS_DIR / "minisearch.js").read_text(encoding="utf-8")[:400]
     assert "MiniSearch 7.2.0" in header and "MIT" in header
 
@@ -170,8 +184,9 @@ def test_every_ui_string_used_exists_in_both_languages() -> None:
     assert strings["en"].keys() == strings["ru"].keys()
     used: set[str] = set()
     for name in ("index.html.j2", "_macros.html.j2"):
-        used |= set(re.findall(r'\bs\("([a-z_]+)"\)', (templates_root() / name).read_text(
-            encoding="utf-8")))
+        used |= set(
+            re.findall(r'\bs\("([a-z_]+)"\)', (templates_root() / name).read_text(encoding="utf-8"))
+        )
     js = (templates_root() / "static" / "viewer.js").read_text(encoding="utf-8")
     used |= set(re.findall(r'\bstr\("([a-z_]+)"\)', js))
     used |= {f"kind_{kind}" for kind in ("presentation", "recording", "document")}
@@ -180,18 +195,34 @@ def test_every_ui_string_used_exists_in_both_languages() -> None:
     assert used <= strings["en"].keys(), used - strings["en"].keys()
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (None, None), (0, "0:00"), (3.4, "0:03"), (59.6, "1:00"), (605, "10:05"),
-    (3600, "1:00:00"), (3723.2, "1:02:03"), (36000, "10:00:00"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (None, None),
+        (0, "0:00"),
+        (3.4, "0:03"),
+        (59.6, "1:00"),
+        (605, "10:05"),
+        (3600, "1:00:00"),
+        (3723.2, "1:02:03"),
+        (36000, "10:00:00"),
+    ],
+)
 def test_human_duration(seconds: float | None, text: str | None) -> None:
     assert human_duration(seconds) == text
 
 
-@pytest.mark.parametrize(("size", "text"), [
-    (0, "0 B"), (999, "999 B"), (1000, "1.0 KB"), (13053, "13.1 KB"), (24_051_000, "24.1 MB"),
-    (3_500_000_000, "3.5 GB"),
-])
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0 B"),
+        (999, "999 B"),
+        (1000, "1.0 KB"),
+        (13053, "13.1 KB"),
+        (24_051_000, "24.1 MB"),
+        (3_500_000_000, "3.5 GB"),
+    ],
+)
 def test_human_size(size: int, text: str) -> None:
     assert human_size(size) == text
 
@@ -201,9 +232,16 @@ def test_human_date(lang: str, text: str) -> None:
     assert human_date(date(2020, 10, 1), ui_strings()[lang]) == text
 
 
-@pytest.mark.parametrize("value", [
-    "</script><script>alert(1)</script>", "a & b", "\u2028\u2029", {"k": "<!--"}, ["Ё", 1, None],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "</script><script>alert(1)</script>",
+        "a & b",
+        "\u2028\u2029",
+        {"k": "<!--"},
+        ["Ё", 1, None],
+    ],
+)
 def test_script_json_is_inert_and_round_trips(value: Any) -> None:
     text = script_json(value)
     assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}

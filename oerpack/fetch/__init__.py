@@ -14,7 +14,18 @@ from .hashing import hash_file
 from .probe import NETWORK_ERRORS, Page, ProbeResult, Session, get_page, probe
 
 __all__ = [
-    "NETWORK_ERRORS", "Downloader", "FetchCancelledError", "FetchTask", "HostSlots", "Page",
-    "ProbeResult", "Progress", "ProgressCallback", "Session", "get_page", "hash_file",
-    "new_session", "probe",
+    "NETWORK_ERRORS",
+    "Downloader",
+    "FetchCancelledError",
+    "FetchTask",
+    "HostSlots",
+    "Page",
+    "ProbeResult",
+    "Progress",
+    "ProgressCallback",
+    "Session",
+    "get_page",
+    "hash_file",
+    "new_session",
+    "probe",
 ]

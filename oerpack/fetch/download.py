@@ -26,8 +26,13 @@ from ..settings import Settings
 from .hashing import CHUNK, Hashes, hash_file, hash_prefix
 
 log = logging.getLogger(__name__)
-_READ_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
-                ConnectionError, TimeoutError)
+_READ_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    urllib3.exceptions.HTTPError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +130,15 @@ class _Answer:
 class Downloader:
     """Fetches one task at a time with one session; build one per worker."""
 
-    def __init__(self, settings: Settings, cache: Cache, progress: ProgressCallback | None = None,
-                 *, slots: HostSlots | None = None, stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cache: Cache,
+        progress: ProgressCallback | None = None,
+        *,
+        slots: HostSlots | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.settings = settings
         self.cache = cache
         self.progress = progress or (lambda event: None)
@@ -165,14 +177,21 @@ class Downloader:
 
         assert task.url is not None
         with self.slots.hold(task.url, self.stop):
-            return download_platform(task, part, settings=self.settings, cache=self.cache,
-                                     progress=self.progress, stop=self.stop)
+            return download_platform(
+                task,
+                part,
+                settings=self.settings,
+                cache=self.cache,
+                progress=self.progress,
+                stop=self.stop,
+            )
 
     def _cached(self, task: FetchTask, *, offline: bool) -> FetchResult | None:
         blob = self.cache.lookup(task.sha256, size=task.size) if task.sha256 else None
         if blob is not None:
-            return FetchResult(key=task.key, blob=blob, entry=self._entry(task, blob),
-                               from_cache=True)
+            return FetchResult(
+                key=task.key, blob=blob, entry=self._entry(task, blob), from_cache=True
+            )
         record = self._usable_record(task)
         if offline and record is not None and (blob := self.cache.lookup(record.sha256)):
             return self._from_record(task, record, blob)
@@ -188,28 +207,46 @@ class Downloader:
         return record
 
     def _from_record(self, task: FetchTask, record: UrlRecord, blob: Blob) -> FetchResult:
-        entry = self._entry(task, blob, etag=record.etag, last_modified=record.last_modified,
-                            final_url=record.final_url, content_type=record.content_type)
+        entry = self._entry(
+            task,
+            blob,
+            etag=record.etag,
+            last_modified=record.last_modified,
+            final_url=record.final_url,
+            content_type=record.content_type,
+        )
         return FetchResult(key=task.key, blob=blob, entry=entry, from_cache=True)
 
     def _entry(self, task: FetchTask, blob: Blob, **extra: str | None) -> LockEntry:
-        return LockEntry(url=task.source_url, size=blob.size, sha256=blob.sha256, md5=blob.md5,
-                         etag=extra.get("etag", task.etag),
-                         last_modified=extra.get("last_modified", task.last_modified),
-                         final_url=extra.get("final_url"),
-                         content_type=extra.get("content_type"),
-                         fetched_at=extra.get("fetched_at"))
+        return LockEntry(
+            url=task.source_url,
+            size=blob.size,
+            sha256=blob.sha256,
+            md5=blob.md5,
+            etag=extra.get("etag", task.etag),
+            last_modified=extra.get("last_modified", task.last_modified),
+            final_url=extra.get("final_url"),
+            content_type=extra.get("content_type"),
+            fetched_at=extra.get("fetched_at"),
+        )
 
     def _local(self, task: FetchTask) -> FetchResult:
         assert task.path is not None
         self.progress(Progress("start", task.key, total=task.size))
         sha256, md5, size = hash_file(
-            task.path, on_chunk=lambda n: self.progress(Progress("advance", task.key, n)),
-            helper=self._helper)
+            task.path,
+            on_chunk=lambda n: self.progress(Progress("advance", task.key, n)),
+            helper=self._helper,
+        )
         verify_pins(task, sha256=sha256, size=size, where=str(task.path))
         blob = Blob(path=task.path, size=size, sha256=sha256, md5=md5)
-        return FetchResult(key=task.key, blob=blob, entry=LockEntry(
-            size=size, sha256=sha256, md5=md5), from_cache=False, local=True)
+        return FetchResult(
+            key=task.key,
+            blob=blob,
+            entry=LockEntry(size=size, sha256=sha256, md5=md5),
+            from_cache=False,
+            local=True,
+        )
 
     def _download(self, task: FetchTask, part: Path) -> FetchResult:
         try:
@@ -229,9 +266,12 @@ class Downloader:
                 failures += 1
                 if not self.policy.allows(failures):
                     raise DownloadError(
-                        f"gave up after {failures} attempts: {exc}", key=task.label,
-                        url=task.url, hint="check the network and run again; the partial "
-                        "file is kept and resumes") from None
+                        f"gave up after {failures} attempts: {exc}",
+                        key=task.label,
+                        url=task.url,
+                        hint="check the network and run again; the partial "
+                        "file is kept and resumes",
+                    ) from None
                 delay = self.policy.delay(failures, retry_after=exc.wait)
                 log.info("%s: %s; retry %d in %.1fs", task.key, exc, failures, delay)
                 if self.stop.wait(delay):
@@ -246,14 +286,22 @@ class Downloader:
         headers = _request_headers(offset, validator, record if known else None)
         try:
             response = self.session.get(
-                task.url, headers=headers, stream=True, allow_redirects=True,
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+                task.url,
+                headers=headers,
+                stream=True,
+                allow_redirects=True,
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+            )
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise _Retryable(f"cannot connect: {type(exc).__name__}") from None
         except requests.TooManyRedirects:
-            raise DownloadError("too many redirects", key=task.label, url=task.url,
-                                hint="the server redirects in a circle; open the URL in a "
-                                "browser and put its real address in the manifest") from None
+            raise DownloadError(
+                "too many redirects",
+                key=task.label,
+                url=task.url,
+                hint="the server redirects in a circle; open the URL in a "
+                "browser and put its real address in the manifest",
+            ) from None
         with response:
             if response.status_code == 304 and record is not None and known is not None:
                 return self._from_record(task, record, known)
@@ -261,8 +309,9 @@ class Downloader:
             _write_validator(part, answer.etag, answer.last_modified)
             hashes = self._resume_hashes(part, answer)
             self._check_room(task, part, answer)
-            self.progress(Progress("start", task.key, amount=hashes.size,
-                                   total=answer.total or task.size))
+            self.progress(
+                Progress("start", task.key, amount=hashes.size, total=answer.total or task.size)
+            )
             self._stream(task, response, part, answer, hashes)
         return self._finish(task, part, answer, hashes)
 
@@ -280,8 +329,14 @@ class Downloader:
         if expected is not None:
             check_space([SpaceNeed(part.parent, expected - answer.offset, task.key)], margin=0)
 
-    def _stream(self, task: FetchTask, response: requests.Response, part: Path,
-                answer: _Answer, hashes: Hashes) -> None:
+    def _stream(
+        self,
+        task: FetchTask,
+        response: requests.Response,
+        part: Path,
+        answer: _Answer,
+        hashes: Hashes,
+    ) -> None:
         # read1 hands over what one recv brought (up to CHUNK) without waiting for more, so
         # hashing and writing overlap with the kernel receiving the next bytes.
         read = response.raw.read1
@@ -291,16 +346,19 @@ class Downloader:
                 try:
                     chunk = read(CHUNK)
                 except _READ_ERRORS as exc:
-                    raise _Retryable(f"connection lost at byte {hashes.size}: "
-                                     f"{type(exc).__name__}", wait=None) from None
+                    raise _Retryable(
+                        f"connection lost at byte {hashes.size}: {type(exc).__name__}", wait=None
+                    ) from None
                 if not chunk:
                     break
                 try:
                     out.write(chunk)
                 except OSError as exc:
-                    raise DownloadError(f"cannot write {part}: {exc.strerror}", key=task.label,
-                                        hint="check free space and permissions of the cache"
-                                        ) from None
+                    raise DownloadError(
+                        f"cannot write {part}: {exc.strerror}",
+                        key=task.label,
+                        hint="check free space and permissions of the cache",
+                    ) from None
                 hashes.update(chunk)
                 self.progress(Progress("advance", task.key, len(chunk)))
         if self.stop.is_set():
@@ -309,8 +367,7 @@ class Downloader:
         if expected is not None and hashes.size < expected:
             raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
 
-    def _finish(self, task: FetchTask, part: Path, answer: _Answer,
-                hashes: Hashes) -> FetchResult:
+    def _finish(self, task: FetchTask, part: Path, answer: _Answer, hashes: Hashes) -> FetchResult:
         assert task.url is not None
         self._carry = None
         sha256, md5, size = hashes.digests()
@@ -321,19 +378,33 @@ class Downloader:
             raise
         blob = self.cache.put(part, sha256=sha256, md5=md5, size=size)
         _validator_path(part).unlink(missing_ok=True)
-        self.cache.record_url(UrlRecord(
-            url=task.url, sha256=sha256, size=size, etag=answer.etag,
-            last_modified=answer.last_modified, final_url=answer.final_url,
-            content_type=answer.content_type))
+        self.cache.record_url(
+            UrlRecord(
+                url=task.url,
+                sha256=sha256,
+                size=size,
+                etag=answer.etag,
+                last_modified=answer.last_modified,
+                final_url=answer.final_url,
+                content_type=answer.content_type,
+            )
+        )
         fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-        entry = self._entry(task, blob, etag=answer.etag, last_modified=answer.last_modified,
-                            final_url=answer.final_url, content_type=answer.content_type,
-                            fetched_at=fetched_at)
+        entry = self._entry(
+            task,
+            blob,
+            etag=answer.etag,
+            last_modified=answer.last_modified,
+            final_url=answer.final_url,
+            content_type=answer.content_type,
+            fetched_at=fetched_at,
+        )
         return FetchResult(key=task.key, blob=blob, entry=entry, from_cache=False)
 
 
-def _request_headers(offset: int, validator: str | None,
-                     record: UrlRecord | None) -> dict[str, str]:
+def _request_headers(
+    offset: int, validator: str | None, record: UrlRecord | None
+) -> dict[str, str]:
     if offset and validator:
         return {"Range": f"bytes={offset}-", "If-Range": validator}
     if record is not None and record.etag:
@@ -343,8 +414,9 @@ def _request_headers(offset: int, validator: str | None,
     return {}
 
 
-def _check_response(task: FetchTask, response: requests.Response, offset: int,
-                    part: Path) -> _Answer:
+def _check_response(
+    task: FetchTask, response: requests.Response, offset: int, part: Path
+) -> _Answer:
     """Decide what the response means for the part file, or raise why it is unusable."""
     status = response.status_code
     if status in RETRY_STATUS:
@@ -354,32 +426,46 @@ def _check_response(task: FetchTask, response: requests.Response, offset: int,
         _discard(part)
         raise _Retryable("server refused the resume range; starting again", wait=0)
     if status not in (200, 206):
-        raise DownloadError(f"HTTP {status} {response.reason}", key=task.label, url=task.url,
-                            hint="the file may have moved; check the URL in the manifest")
+        raise DownloadError(
+            f"HTTP {status} {response.reason}",
+            key=task.label,
+            url=task.url,
+            hint="the file may have moved; check the URL in the manifest",
+        )
     resumed = status == 206
     if resumed and not _range_starts_at(response, offset):
         _discard(part)
-        raise _Retryable(f"server resumed at the wrong offset "
-                         f"({response.headers.get('Content-Range')!r}, wanted {offset})", wait=0)
+        raise _Retryable(
+            f"server resumed at the wrong offset "
+            f"({response.headers.get('Content-Range')!r}, wanted {offset})",
+            wait=0,
+        )
     if offset and not resumed:
         log.info("%s: server sent the whole file (changed or no ranges); restarting", task.key)
     start = offset if resumed else 0
     length = response.headers.get("Content-Length")
     etag = response.headers.get("ETag")
-    return _Answer(resumed=resumed, offset=start,
-                   total=start + int(length) if length and length.isdigit() else None,
-                   etag=etag, last_modified=response.headers.get("Last-Modified"),
-                   final_url=response.url, content_type=response.headers.get("Content-Type"))
+    return _Answer(
+        resumed=resumed,
+        offset=start,
+        total=start + int(length) if length and length.isdigit() else None,
+        etag=etag,
+        last_modified=response.headers.get("Last-Modified"),
+        final_url=response.url,
+        content_type=response.headers.get("Content-Type"),
+    )
 
 
 def verify_pins(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
     """Raise ChecksumError if the bytes differ from the size or sha256 pinned for ``task``."""
     if task.size is not None and size != task.size:
-        raise ChecksumError(key=task.label, what="size", expected=str(task.size),
-                            actual=str(size), url=where)
+        raise ChecksumError(
+            key=task.label, what="size", expected=str(task.size), actual=str(size), url=where
+        )
     if task.sha256 is not None and sha256 != task.sha256:
-        raise ChecksumError(key=task.label, what="sha256", expected=task.sha256, actual=sha256,
-                            url=where)
+        raise ChecksumError(
+            key=task.label, what="sha256", expected=task.sha256, actual=sha256, url=where
+        )
 
 
 def _range_starts_at(response: requests.Response, offset: int) -> bool:

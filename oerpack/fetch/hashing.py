@@ -44,9 +44,13 @@ class Hashes:
         return self.sha256.hexdigest(), self.md5.hexdigest(), self.size
 
 
-def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None,
-              limit: int | None = None,
-              helper: ThreadPoolExecutor | None = None) -> tuple[str, str, int]:
+def hash_file(
+    path: Path,
+    *,
+    on_chunk: Callable[[int], None] | None = None,
+    limit: int | None = None,
+    helper: ThreadPoolExecutor | None = None,
+) -> tuple[str, str, int]:
     """sha256, md5 and size of (the first ``limit`` bytes of) a file, read once, md5 on a
     helper thread (a temporary one unless given)."""
     if helper is None:
@@ -55,8 +59,13 @@ def hash_file(path: Path, *, on_chunk: Callable[[int], None] | None = None,
     return hash_prefix(path, on_chunk=on_chunk, limit=limit, helper=helper).digests()
 
 
-def hash_prefix(path: Path, *, on_chunk: Callable[[int], None] | None = None,
-                limit: int | None = None, helper: ThreadPoolExecutor | None = None) -> Hashes:
+def hash_prefix(
+    path: Path,
+    *,
+    on_chunk: Callable[[int], None] | None = None,
+    limit: int | None = None,
+    helper: ThreadPoolExecutor | None = None,
+) -> Hashes:
     """The digests of (the first ``limit`` bytes of) a file so far, to go on hashing."""
     hashes = Hashes(helper)
     with path.open("rb") as handle:

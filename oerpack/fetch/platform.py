@@ -31,8 +31,15 @@ log = logging.getLogger(__name__)
 #: One file with picture and sound, MP4 when offered: no merging step, plays everywhere.
 FORMAT = "best[ext=mp4]/best"
 EXTRA = "video-platforms"
-_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mkv": "video/x-matroska",
-          "m4a": "audio/mp4", "mp3": "audio/mpeg", "ogg": "audio/ogg"}
+_TYPES = {
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "m4a": "audio/mp4",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+}
 
 
 class _Stopped(Exception):
@@ -45,7 +52,8 @@ def load_yt_dlp(key: str) -> ModuleType:
         return importlib.import_module("yt_dlp")
     except ImportError:
         raise DownloadError(
-            "this source says 'via: yt-dlp' but yt-dlp is not installed", key=key,
+            "this source says 'via: yt-dlp' but yt-dlp is not installed",
+            key=key,
             hint=f"pip install 'oerpack[{EXTRA}]' (or pip install yt-dlp), then run again",
         ) from None
 
@@ -81,8 +89,9 @@ class _Hook:
         done = int(status.get("downloaded_bytes") or 0)
         if self.seen < 0:
             total = status.get("total_bytes") or status.get("total_bytes_estimate")
-            self.progress(Progress("start", self.key, amount=done,
-                                   total=int(total) if total else None))
+            self.progress(
+                Progress("start", self.key, amount=done, total=int(total) if total else None)
+            )
             self.seen = done
         elif done > self.seen:
             self.progress(Progress("advance", self.key, done - self.seen))
@@ -91,12 +100,22 @@ class _Hook:
 
 def _options(settings: Settings, work: Path, hook: _Hook) -> dict[str, Any]:
     return {
-        "format": FORMAT, "noplaylist": True, "outtmpl": {"default": "media.%(ext)s"},
-        "paths": {"home": str(work), "temp": str(work)}, "continuedl": True,
-        "quiet": True, "no_warnings": True, "noprogress": True, "logger": _Log(),
-        "progress_hooks": [hook], "cachedir": False, "updatetime": False,
-        "socket_timeout": settings.read_timeout, "retries": settings.retries,
-        "fragment_retries": settings.retries, "extractor_retries": settings.retries,
+        "format": FORMAT,
+        "noplaylist": True,
+        "outtmpl": {"default": "media.%(ext)s"},
+        "paths": {"home": str(work), "temp": str(work)},
+        "continuedl": True,
+        "quiet": True,
+        "no_warnings": True,
+        "noprogress": True,
+        "logger": _Log(),
+        "progress_hooks": [hook],
+        "cachedir": False,
+        "updatetime": False,
+        "socket_timeout": settings.read_timeout,
+        "retries": settings.retries,
+        "fragment_retries": settings.retries,
+        "extractor_retries": settings.retries,
     }
 
 
@@ -107,13 +126,21 @@ def _downloaded(info: dict[str, Any], work: Path) -> Path:
             return path
     found = [p for p in work.iterdir() if p.is_file() and not p.name.endswith(".part")]
     if len(found) != 1:
-        raise DownloadError("yt-dlp reported success but left no single file",
-                            key=str(info.get("webpage_url")))
+        raise DownloadError(
+            "yt-dlp reported success but left no single file", key=str(info.get("webpage_url"))
+        )
     return found[0]
 
 
-def download_platform(task: FetchTask, part: Path, *, settings: Settings, cache: Cache,
-                      progress: ProgressCallback, stop: threading.Event) -> FetchResult:
+def download_platform(
+    task: FetchTask,
+    part: Path,
+    *,
+    settings: Settings,
+    cache: Cache,
+    progress: ProgressCallback,
+    stop: threading.Event,
+) -> FetchResult:
     """Fetch ``task.url`` (a recording's page) with yt-dlp into ``cache``, verified.
 
     ``part`` is the source's partial path, held locked by the caller; yt-dlp works in a
@@ -128,9 +155,13 @@ def download_platform(task: FetchTask, part: Path, *, settings: Settings, cache:
     except _Stopped:
         raise FetchCancelledError(task.key) from None
     except yt_dlp.utils.YoutubeDLError as exc:
-        raise DownloadError(f"yt-dlp: {_first_line(exc)}", key=task.label, url=task.url,
-                            hint="check that the page still offers the recording; a newer "
-                            "yt-dlp may be needed (pip install -U yt-dlp)") from None
+        raise DownloadError(
+            f"yt-dlp: {_first_line(exc)}",
+            key=task.label,
+            url=task.url,
+            hint="check that the page still offers the recording; a newer "
+            "yt-dlp may be needed (pip install -U yt-dlp)",
+        ) from None
     path = _downloaded(info, work)
     sha256, md5, size = hash_file(path)
     try:
@@ -143,12 +174,25 @@ def download_platform(task: FetchTask, part: Path, *, settings: Settings, cache:
     ext = str(info.get("ext") or path.suffix.lstrip("."))
     content_type = _TYPES.get(ext) or mimetypes.guess_type(f"x.{ext}")[0]
     media_url = info.get("url")
-    cache.record_url(UrlRecord(url=task.url, sha256=sha256, size=size,
-                               final_url=media_url, content_type=content_type))
-    return FetchResult(key=task.key, blob=blob, from_cache=False, entry=LockEntry(
-        url=task.source_url, final_url=media_url, size=size, sha256=sha256, md5=md5,
-        content_type=content_type,
-        fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat()))
+    cache.record_url(
+        UrlRecord(
+            url=task.url, sha256=sha256, size=size, final_url=media_url, content_type=content_type
+        )
+    )
+    return FetchResult(
+        key=task.key,
+        blob=blob,
+        from_cache=False,
+        entry=LockEntry(
+            url=task.source_url,
+            final_url=media_url,
+            size=size,
+            sha256=sha256,
+            md5=md5,
+            content_type=content_type,
+            fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        ),
+    )
 
 
 def _first_line(exc: BaseException) -> str:

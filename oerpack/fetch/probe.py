@@ -56,8 +56,9 @@ def get_page(url: str, settings: Settings) -> Page:
     try:
         for attempt in range(settings.retries + 1):
             try:
-                response = session.get(url, timeout=(settings.connect_timeout,
-                                                     settings.read_timeout))
+                response = session.get(
+                    url, timeout=(settings.connect_timeout, settings.read_timeout)
+                )
             except NETWORK_ERRORS as exc:
                 reason = f"cannot connect: {type(exc).__name__}"
             except requests.TooManyRedirects:
@@ -68,31 +69,43 @@ def get_page(url: str, settings: Settings) -> Page:
                     if response.status_code == 200:
                         content = response.content[:MAX_PAGE_BYTES]
                         declared = "charset=" in response.headers.get("Content-Type", "")
-                        return Page(url=url, final_url=response.url, content=content,
-                                    encoding=response.encoding if declared else None)
+                        return Page(
+                            url=url,
+                            final_url=response.url,
+                            content=content,
+                            encoding=response.encoding if declared else None,
+                        )
                     reason = f"HTTP {response.status_code} {response.reason}"
                     if response.status_code not in RETRY_STATUS:
                         break
             _probe_pause(settings, attempt)
     finally:
         session.close()
-    raise DownloadError(f"cannot read the event page: {reason}", url=url,
-                        hint="check the address in event.pages, or add a web-archive copy")
+    raise DownloadError(
+        f"cannot read the event page: {reason}",
+        url=url,
+        hint="check the address in event.pages, or add a web-archive copy",
+    )
 
 
-def probe(url: str, settings: Settings, *, etag: str | None = None,
-          last_modified: str | None = None,
-          session: requests.Session | None = None) -> ProbeResult:
+def probe(
+    url: str,
+    settings: Settings,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    session: requests.Session | None = None,
+) -> ProbeResult:
     """Ask whether ``url`` still answers and still has the bytes the validators name."""
     own = session is None
     session = session or new_session(settings)
-    headers = {k: v for k, v in (("If-None-Match", etag),
-                                 ("If-Modified-Since", last_modified)) if v}
+    headers = {
+        k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v
+    }
     try:
         result = _probe_once(session, "HEAD", url, headers, settings)
         if result.status in HEAD_REFUSED:  # one byte of GET is the nearest thing to a HEAD
-            result = _probe_once(session, "GET", url, headers | {"Range": "bytes=0-0"},
-                                 settings)
+            result = _probe_once(session, "GET", url, headers | {"Range": "bytes=0-0"}, settings)
             if result.status == 416:  # an empty file has no first byte
                 result = _probe_once(session, "GET", url, headers, settings)
         return result
@@ -101,14 +114,20 @@ def probe(url: str, settings: Settings, *, etag: str | None = None,
             session.close()
 
 
-def _probe_once(session: requests.Session, method: str, url: str, headers: dict[str, str],
-                settings: Settings) -> ProbeResult:
+def _probe_once(
+    session: requests.Session, method: str, url: str, headers: dict[str, str], settings: Settings
+) -> ProbeResult:
     reason = ""
     for attempt in range(settings.retries + 1):
         try:
-            response = session.request(method, url, headers=headers, allow_redirects=True,
-                                       stream=True, timeout=(settings.connect_timeout,
-                                                             settings.read_timeout))
+            response = session.request(
+                method,
+                url,
+                headers=headers,
+                allow_redirects=True,
+                stream=True,
+                timeout=(settings.connect_timeout, settings.read_timeout),
+            )
         except NETWORK_ERRORS as exc:
             reason = f"cannot connect: {type(exc).__name__}"
         except requests.TooManyRedirects:
@@ -117,13 +136,16 @@ def _probe_once(session: requests.Session, method: str, url: str, headers: dict[
             with response:
                 if response.status_code not in RETRY_STATUS:
                     return ProbeResult(
-                        url=url, status=response.status_code, final_url=response.url,
+                        url=url,
+                        status=response.status_code,
+                        final_url=response.url,
                         redirects=tuple(r.status_code for r in response.history),
                         not_modified=response.status_code == 304,
                         etag=response.headers.get("ETag"),
                         last_modified=response.headers.get("Last-Modified"),
                         size=_full_size(response),
-                        reason=f"HTTP {response.status_code} {response.reason}")
+                        reason=f"HTTP {response.status_code} {response.reason}",
+                    )
                 reason = f"HTTP {response.status_code} {response.reason}"
         _probe_pause(settings, attempt)
     return ProbeResult(url=url, status=0, final_url=url, reason=reason)
@@ -141,8 +163,9 @@ def _full_size(response: requests.Response) -> int | None:
 def _probe_pause(settings: Settings, attempt: int) -> None:
     """The downloads' backoff between probe attempts (no wait after the last one)."""
     if attempt < settings.retries:
-        policy = RetryPolicy(retries=settings.retries, backoff=settings.backoff,
-                             max_backoff=settings.max_backoff)
+        policy = RetryPolicy(
+            retries=settings.retries, backoff=settings.backoff, max_backoff=settings.max_backoff
+        )
         delay = policy.delay(attempt + 1)
         if delay > 0:
             time.sleep(delay)

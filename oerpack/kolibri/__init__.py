@@ -3,5 +3,12 @@
 from .db import channel_db_path, write_channel_db
 from .tree import Channel, Node, NodeFile, build_channel, kolibri_renderable
 
-__all__ = ["Channel", "Node", "NodeFile", "build_channel", "channel_db_path",
-           "kolibri_renderable", "write_channel_db"]
+__all__ = [
+    "Channel",
+    "Node",
+    "NodeFile",
+    "build_channel",
+    "channel_db_path",
+    "kolibri_renderable",
+    "write_channel_db",
+]

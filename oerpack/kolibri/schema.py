@@ -9,44 +9,85 @@ from __future__ import annotations
 CONTENT_SCHEMA_VERSION = "5"
 
 #: Node kinds and the preset of their main file, by file extension Kolibri can render.
-KIND_BY_EXT = {"pdf": "document", "epub": "document", "mp4": "video", "webm": "video",
-               "mp3": "audio"}
-PRESET_BY_EXT = {"pdf": "document", "epub": "epub", "mp4": "high_res_video",
-                 "webm": "high_res_video", "mp3": "audio"}
+KIND_BY_EXT = {
+    "pdf": "document",
+    "epub": "document",
+    "mp4": "video",
+    "webm": "video",
+    "mp3": "audio",
+}
+PRESET_BY_EXT = {
+    "pdf": "document",
+    "epub": "epub",
+    "mp4": "high_res_video",
+    "webm": "high_res_video",
+    "mp3": "audio",
+}
 TOPIC = "topic"
 
 #: Supplementary presets oerpack writes: the node kind each belongs to and the extensions
 #: Kolibri plays for it (the video player's poster only takes PNG or JPEG; tracks are VTT).
-SUPPLEMENTARY_PRESETS = {"document_thumbnail": "document", "video_thumbnail": "video",
-                         "audio_thumbnail": "audio", "video_subtitle": "video"}
-EXTS_BY_PRESET = {"document_thumbnail": ("png", "jpg", "jpeg"),
-                  "video_thumbnail": ("png", "jpg", "jpeg"),
-                  "audio_thumbnail": ("png", "jpg", "jpeg"), "video_subtitle": ("vtt",)}
+SUPPLEMENTARY_PRESETS = {
+    "document_thumbnail": "document",
+    "video_thumbnail": "video",
+    "audio_thumbnail": "audio",
+    "video_subtitle": "video",
+}
+EXTS_BY_PRESET = {
+    "document_thumbnail": ("png", "jpg", "jpeg"),
+    "video_thumbnail": ("png", "jpg", "jpeg"),
+    "audio_thumbnail": ("png", "jpg", "jpeg"),
+    "video_subtitle": ("vtt",),
+}
 
 #: le_utils learning-activity keys (comma-separated in ``learning_activities``).
 LEARNING_ACTIVITY = {"document": "wA01urpi", "video": "UD5UGM0z", "audio": "mkA1R3NU"}
 
 #: Licence names Kolibri knows, from the SPDX-like text a manifest carries.
 LICENSES = {
-    "cc by": "CC BY", "cc by-sa": "CC BY-SA", "cc by-nd": "CC BY-ND", "cc by-nc": "CC BY-NC",
-    "cc by-nc-sa": "CC BY-NC-SA", "cc by-nc-nd": "CC BY-NC-ND",
-    "all rights reserved": "All Rights Reserved", "public domain": "Public Domain",
+    "cc by": "CC BY",
+    "cc by-sa": "CC BY-SA",
+    "cc by-nd": "CC BY-ND",
+    "cc by-nc": "CC BY-NC",
+    "cc by-nc-sa": "CC BY-NC-SA",
+    "cc by-nc-nd": "CC BY-NC-ND",
+    "all rights reserved": "All Rights Reserved",
+    "public domain": "Public Domain",
     "cc0": "Public Domain",
 }
 SPECIAL_PERMISSIONS = "Special Permissions"
 
 #: Native names for the languages of the events oerpack packages; others show their code.
 LANGUAGE_NAMES = {
-    "en": "English", "ru": "Русский", "kk": "Қазақ тілі", "ky": "Кыргызча", "uz": "O\u02bbzbekcha",
-    "tg": "Тоҷикӣ", "tk": "Türkmençe", "fr": "Français", "es": "Español", "de": "Deutsch",
-    "zh": "中文", "ar": "العربية", "fa": "فارسی", "he": "עברית", "ur": "اردو", "mn": "Монгол",
+    "en": "English",
+    "ru": "Русский",
+    "kk": "Қазақ тілі",
+    "ky": "Кыргызча",
+    "uz": "O\u02bbzbekcha",
+    "tg": "Тоҷикӣ",
+    "tk": "Türkmençe",
+    "fr": "Français",
+    "es": "Español",
+    "de": "Deutsch",
+    "zh": "中文",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "he": "עברית",
+    "ur": "اردو",
+    "mn": "Монгол",
 }
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "sd", "ug"})
 
 TABLES = (
-    "content_assessmentmetadata", "content_channelmetadata", "content_contentnode",
-    "content_contentnode_has_prerequisite", "content_contentnode_related",
-    "content_contentnode_tags", "content_contenttag", "content_file", "content_language",
+    "content_assessmentmetadata",
+    "content_channelmetadata",
+    "content_contentnode",
+    "content_contentnode_has_prerequisite",
+    "content_contentnode_related",
+    "content_contentnode_tags",
+    "content_contenttag",
+    "content_file",
+    "content_language",
     "content_localfile",
 )
 

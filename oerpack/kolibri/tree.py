@@ -144,7 +144,8 @@ def _all_langs(value: Text | None, order: tuple[str, ...]) -> str:
         return ""
     table = value.as_dict()
     langs = [lang for lang in order if lang in table] + [
-        lang for lang in value.langs() if lang not in order]
+        lang for lang in value.langs() if lang not in order
+    ]
     shown: list[str] = []
     for lang in langs:
         if table[lang] not in shown:
@@ -158,14 +159,24 @@ def supplementary_files(plan: Plan, package_file: PackageFile) -> tuple[DerivedF
     kind = KIND_BY_EXT.get(package_file.ext)
     thumbs = plan.derived_of(package_file.key, "thumbnail")[:1]
     subtitles = plan.derived_of(package_file.key, "subtitle")
-    return tuple(d for d in (*thumbs, *subtitles)
-                 if d.preset is not None and kind is not None
-                 and SUPPLEMENTARY_PRESETS.get(d.preset) == kind
-                 and d.ext in EXTS_BY_PRESET[d.preset] and (d.role != "subtitle" or d.lang))
+    return tuple(
+        d
+        for d in (*thumbs, *subtitles)
+        if d.preset is not None
+        and kind is not None
+        and SUPPLEMENTARY_PRESETS.get(d.preset) == kind
+        and d.ext in EXTS_BY_PRESET[d.preset]
+        and (d.role != "subtitle" or d.lang)
+    )
 
 
-def _file_draft(event: Event, item: Item, package_file: PackageFile,
-                durations: Mapping[str, float], extras: tuple[DerivedFile, ...]) -> _Draft:
+def _file_draft(
+    event: Event,
+    item: Item,
+    package_file: PackageFile,
+    durations: Mapping[str, float],
+    extras: tuple[DerivedFile, ...],
+) -> _Draft:
     lang = package_file.lang
     order = (lang, *event.languages)
     title = item.title.get(lang, event.languages)
@@ -175,24 +186,45 @@ def _file_draft(event: Event, item: Item, package_file: PackageFile,
     seconds = durations.get(package_file.key)
     return _Draft(
         content_id=ids.content_id(event.id, package_file.key),
-        kind=KIND_BY_EXT[package_file.ext], title=clip(title, TITLE_MAX), lang=lang,
-        file=package_file, extras=extras, author=clip(authors, TITLE_MAX),
+        kind=KIND_BY_EXT[package_file.ext],
+        title=clip(title, TITLE_MAX),
+        lang=lang,
+        file=package_file,
+        extras=extras,
+        author=clip(authors, TITLE_MAX),
         description=item.description.get(lang, order) if item.description else "",
-        duration=round(seconds) if seconds is not None and package_file.ext != "pdf" else None)
+        duration=round(seconds) if seconds is not None and package_file.ext != "pdf" else None,
+    )
 
 
-def _topic(event: Event, key: str, title: str, description: str,
-           children: list[_Draft], lang: str | None = None) -> _Draft:
-    return _Draft(content_id=ids.content_id(event.id, f"topic:{key}"), kind=TOPIC,
-                  title=clip(title, TITLE_MAX), lang=lang, children=tuple(children),
-                  description=description)
+def _topic(
+    event: Event,
+    key: str,
+    title: str,
+    description: str,
+    children: list[_Draft],
+    lang: str | None = None,
+) -> _Draft:
+    return _Draft(
+        content_id=ids.content_id(event.id, f"topic:{key}"),
+        kind=TOPIC,
+        title=clip(title, TITLE_MAX),
+        lang=lang,
+        children=tuple(children),
+        description=description,
+    )
 
 
-def _item_drafts(plan: Plan, items: tuple[Item, ...],
-                 durations: Mapping[str, float]) -> list[_Draft]:
+def _item_drafts(
+    plan: Plan, items: tuple[Item, ...], durations: Mapping[str, float]
+) -> list[_Draft]:
     event = plan.manifest.event
-    return [_file_draft(event, item, f, durations, supplementary_files(plan, f))
-            for item in items for f in plan.files_of(item) if kolibri_renderable(f)]
+    return [
+        _file_draft(event, item, f, durations, supplementary_files(plan, f))
+        for item in items
+        for f in plan.files_of(item)
+        if kolibri_renderable(f)
+    ]
 
 
 def _drafts(plan: Plan, durations: Mapping[str, float]) -> _Draft:
@@ -202,39 +234,77 @@ def _drafts(plan: Plan, durations: Mapping[str, float]) -> _Draft:
     topics: list[_Draft] = []
     documents = _item_drafts(plan, manifest.items, durations)
     if documents:
-        title = " / ".join(dict.fromkeys(DOCUMENTS_TITLE.get(lang, DOCUMENTS_TITLE["en"])
-                                         for lang in order))
+        title = " / ".join(
+            dict.fromkeys(DOCUMENTS_TITLE.get(lang, DOCUMENTS_TITLE["en"]) for lang in order)
+        )
         topics.append(_topic(event, "documents", title, "", documents))
     for section in manifest.sections:
         children = _item_drafts(plan, section.items, durations)
         if children:
-            topics.append(_topic(event, f"section:{section.id}",
-                                 _all_langs(section.title, order),
-                                 _all_langs(section.description, order), children))
-    return _topic(event, "root", _all_langs(event.title, order),
-                  _all_langs(event.description, order), topics, lang=order[0])
+            topics.append(
+                _topic(
+                    event,
+                    f"section:{section.id}",
+                    _all_langs(section.title, order),
+                    _all_langs(section.description, order),
+                    children,
+                )
+            )
+    return _topic(
+        event,
+        "root",
+        _all_langs(event.title, order),
+        _all_langs(event.description, order),
+        topics,
+        lang=order[0],
+    )
 
 
-def _number(draft: _Draft, *, node_id: str, parent_id: str | None, level: int,
-            sort_order: int, counter: Iterator[int],
-            license_: tuple[str, str | None, str]) -> list[Node]:
+def _number(
+    draft: _Draft,
+    *,
+    node_id: str,
+    parent_id: str | None,
+    level: int,
+    sort_order: int,
+    counter: Iterator[int],
+    license_: tuple[str, str | None, str],
+) -> list[Node]:
     """Depth-first nested-set numbering; the returned list is in ``lft`` order."""
     lft = next(counter)
     below: list[Node] = []
     for position, child in enumerate(draft.children, start=1):
-        below += _number(child, node_id=ids.node_id(node_id, child.content_id),
-                         parent_id=node_id, level=level + 1, sort_order=position,
-                         counter=counter, license_=license_)
+        below += _number(
+            child,
+            node_id=ids.node_id(node_id, child.content_id),
+            parent_id=node_id,
+            level=level + 1,
+            sort_order=position,
+            counter=counter,
+            license_=license_,
+        )
     rght = next(counter)
     name, description, owner = license_
     content = draft.kind != TOPIC
     node = Node(
-        id=node_id, content_id=draft.content_id, parent_id=parent_id, kind=draft.kind,
-        title=draft.title, lang=draft.lang, lft=lft, rght=rght, level=level,
-        sort_order=sort_order, description=draft.description, author=draft.author,
-        license_owner=owner if content else "", license_name=name if content else None,
+        id=node_id,
+        content_id=draft.content_id,
+        parent_id=parent_id,
+        kind=draft.kind,
+        title=draft.title,
+        lang=draft.lang,
+        lft=lft,
+        rght=rght,
+        level=level,
+        sort_order=sort_order,
+        description=draft.description,
+        author=draft.author,
+        license_owner=owner if content else "",
+        license_name=name if content else None,
         license_description=description if content else None,
-        learning_activities=LEARNING_ACTIVITY.get(draft.kind), duration=draft.duration)
+        learning_activities=LEARNING_ACTIVITY.get(draft.kind),
+        duration=draft.duration,
+    )
     return [node, *below]
 
 
@@ -249,9 +319,17 @@ def _files(drafts: _Draft, nodes: list[Node]) -> tuple[NodeFile, ...]:
             node = by_content[draft.content_id]
             f = draft.file
             preset = PRESET_BY_EXT[f.ext]
-            out.append(NodeFile(id=ids.stable_uuid("file", node, preset).hex, node_id=node,
-                                preset=preset, lang=f.lang, md5=f.md5, ext=f.ext,
-                                size=f.size))
+            out.append(
+                NodeFile(
+                    id=ids.stable_uuid("file", node, preset).hex,
+                    node_id=node,
+                    preset=preset,
+                    lang=f.lang,
+                    md5=f.md5,
+                    ext=f.ext,
+                    size=f.size,
+                )
+            )
             out.extend(_supplementary(node, extra) for extra in draft.extras)
     return tuple(sorted(out, key=lambda f: f.id))
 
@@ -260,10 +338,17 @@ def _supplementary(node: str, extra: DerivedFile) -> NodeFile:
     assert extra.preset is not None
     thumbnail = extra.role == "thumbnail"
     return NodeFile(
-        id=ids.stable_uuid("file", node, extra.preset, extra.lang or "").hex, node_id=node,
-        preset=extra.preset, lang=None if thumbnail else extra.lang, md5=extra.md5,
-        ext=extra.ext, size=extra.size, supplementary=True, thumbnail=thumbnail,
-        priority=2 if thumbnail else 3)
+        id=ids.stable_uuid("file", node, extra.preset, extra.lang or "").hex,
+        node_id=node,
+        preset=extra.preset,
+        lang=None if thumbnail else extra.lang,
+        md5=extra.md5,
+        ext=extra.ext,
+        size=extra.size,
+        supplementary=True,
+        thumbnail=thumbnail,
+        priority=2 if thumbnail else 3,
+    )
 
 
 def viewer_only(plan: Plan) -> tuple[str, ...]:
@@ -271,8 +356,11 @@ def viewer_only(plan: Plan) -> tuple[str, ...]:
     file, not attached to a video as subtitles."""
     converted = {f.origin for f in plan.files if f.origin and kolibri_renderable(f)}
     attached = plan.attached_subtitles()
-    return tuple(f.key for f in plan.files if not kolibri_renderable(f)
-                 and f.key not in converted and f.key not in attached)
+    return tuple(
+        f.key
+        for f in plan.files
+        if not kolibri_renderable(f) and f.key not in converted and f.key not in attached
+    )
 
 
 def build_channel(plan: Plan, durations: Mapping[str, float] | None = None) -> Channel:
@@ -281,20 +369,41 @@ def build_channel(plan: Plan, durations: Mapping[str, float] | None = None) -> C
     root = _drafts(plan, durations or {})
     root_id = ids.node_id(plan.channel_id, root.content_id)
     name, description = license_fields(event)
-    owner = clip(event.license_owner.get(event.languages[0]) if event.license_owner
-                 else event.publisher.get(event.languages[0]), TITLE_MAX)
-    nodes = _number(root, node_id=root_id, parent_id=None, level=0, sort_order=1,
-                    counter=itertools.count(1), license_=(name, description, owner))
+    owner = clip(
+        event.license_owner.get(event.languages[0])
+        if event.license_owner
+        else event.publisher.get(event.languages[0]),
+        TITLE_MAX,
+    )
+    nodes = _number(
+        root,
+        node_id=root_id,
+        parent_id=None,
+        level=0,
+        sort_order=1,
+        counter=itertools.count(1),
+        license_=(name, description, owner),
+    )
     files = _files(root, nodes)
     langs = sorted({n.lang for n in nodes if n.lang} | {f.lang for f in files if f.lang})
     return Channel(
-        id=plan.channel_id, name=clip(root.title, NAME_MAX),
-        description=clip(event.subtitle.get(event.languages[0]) if event.subtitle else "",
-                         DESCRIPTION_MAX),
+        id=plan.channel_id,
+        name=clip(root.title, NAME_MAX),
+        description=clip(
+            event.subtitle.get(event.languages[0]) if event.subtitle else "", DESCRIPTION_MAX
+        ),
         author=clip(_all_langs(event.publisher, event.languages), DESCRIPTION_MAX),
-        version=plan.channel_version, root_id=root_id, nodes=tuple(nodes),
+        version=plan.channel_version,
+        root_id=root_id,
+        nodes=tuple(nodes),
         files=files,
-        languages=tuple(Language(id=lang, name=LANGUAGE_NAMES.get(lang, lang),
-                                 direction="rtl" if lang in RTL_LANGUAGES else "ltr")
-                        for lang in langs),
-        skipped=viewer_only(plan))
+        languages=tuple(
+            Language(
+                id=lang,
+                name=LANGUAGE_NAMES.get(lang, lang),
+                direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+            )
+            for lang in langs
+        ),
+        skipped=viewer_only(plan),
+    )

@@ -55,26 +55,36 @@ class Task:
     def cache_key(self) -> str:
         profile = profiles.profile_named(self.profile) if self.profile else None
         version = profile.version if profile else KIND_VERSIONS.get(self.kind, RENDER_VERSION)
-        payload = json.dumps([self.kind, self.input_sha256, self.input_ext, self.profile,
-                              self.out_ext, version])
+        payload = json.dumps(
+            [self.kind, self.input_sha256, self.input_ext, self.profile, self.out_ext, version]
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def plan_profiles(plan: Plan, options: MediaOptions,
-                  durations: Mapping[str, float]) -> tuple[FitChoice, ...]:
+def plan_profiles(
+    plan: Plan, options: MediaOptions, durations: Mapping[str, float]
+) -> tuple[FitChoice, ...]:
     """The profile per video: ``--fit`` chooses, else ``--video-profile`` for all."""
     videos = [f for f in plan.files if f.media == "video"]
     if options.fit is None:
         profiles.profile_named(options.video_profile)  # an unknown name fails here
-        return tuple(FitChoice(key=f.key, profile=options.video_profile,
-                               estimated_bytes=profiles.estimate(_recording(f, durations),
-                                                        options.video_profile))
-                     for f in videos)
+        return tuple(
+            FitChoice(
+                key=f.key,
+                profile=options.video_profile,
+                estimated_bytes=profiles.estimate(_recording(f, durations), options.video_profile),
+            )
+            for f in videos
+        )
     other = sum(f.size for f in plan.files if f.media != "video")
     other += sum(f.size for f in plan.files if f.ext in OFFICE_EXTS)  # their PDFs, roughly
     other += PACKAGE_OVERHEAD
-    return profiles.choose_profiles(tuple(_recording(f, durations) for f in videos),
-                           other_bytes=other, capacity=options.fit, margin=options.margin)
+    return profiles.choose_profiles(
+        tuple(_recording(f, durations) for f in videos),
+        other_bytes=other,
+        capacity=options.fit,
+        margin=options.margin,
+    )
 
 
 # Room for what is not media: the viewer and its search data, the channel database, README.
@@ -82,22 +92,32 @@ PACKAGE_OVERHEAD = 512 * 1024
 
 
 def _recording(package_file: PackageFile, durations: Mapping[str, float]) -> Recording:
-    return Recording(key=package_file.key, seconds=durations.get(package_file.key, 0.0),
-                     size=package_file.size)
+    return Recording(
+        key=package_file.key, seconds=durations.get(package_file.key, 0.0), size=package_file.size
+    )
 
 
-def plan_conversions(plan: Plan, options: MediaOptions, choices: tuple[FitChoice, ...], *,
-                     have_office: bool) -> tuple[Task, ...]:
+def plan_conversions(
+    plan: Plan, options: MediaOptions, choices: tuple[FitChoice, ...], *, have_office: bool
+) -> tuple[Task, ...]:
     """Office documents to PDF, videos to their chosen profile."""
     tasks = []
     profiles = {c.key: c.profile for c in choices}
     for f in plan.files:
         if f.ext in OFFICE_EXTS and options.office and have_office:
-            tasks.append(Task("office-pdf", f.key, f"{f.key}~pdf", f.sha256, f.ext,
-                              out_ext="pdf"))
+            tasks.append(Task("office-pdf", f.key, f"{f.key}~pdf", f.sha256, f.ext, out_ext="pdf"))
         elif f.media == "video" and profiles.get(f.key, "original") != "original":
-            tasks.append(Task("transcode", f.key, f.key, f.sha256, f.ext,
-                              profile=profiles[f.key], out_ext="mp4"))
+            tasks.append(
+                Task(
+                    "transcode",
+                    f.key,
+                    f.key,
+                    f.sha256,
+                    f.ext,
+                    profile=profiles[f.key],
+                    out_ext="mp4",
+                )
+            )
     return tuple(tasks)
 
 
@@ -107,9 +127,16 @@ def apply_conversions(plan: Plan, done: Mapping[Task, Blob]) -> Plan:
     files = list(plan.files)
     for task, blob in done.items():
         converted = PackageFile(
-            key=task.of, item_id="", lang="", sha256=blob.sha256, md5=blob.md5,
-            size=blob.size, ext=task.out_ext, dest=ids.storage_path(blob.md5, task.out_ext),
-            media="video" if task.kind == "transcode" else "document")
+            key=task.of,
+            item_id="",
+            lang="",
+            sha256=blob.sha256,
+            md5=blob.md5,
+            size=blob.size,
+            ext=task.out_ext,
+            dest=ids.storage_path(blob.md5, task.out_ext),
+            media="video" if task.kind == "transcode" else "document",
+        )
         index = next(i for i, f in enumerate(files) if f.key == task.key)
         source = files[index]
         converted = replace(converted, item_id=source.item_id, lang=source.lang)
@@ -120,8 +147,7 @@ def apply_conversions(plan: Plan, done: Mapping[Task, Blob]) -> Plan:
     return replace(plan, files=tuple(files))
 
 
-def plan_extras(plan: Plan, options: MediaOptions, *,
-                have_ffmpeg: bool = True) -> tuple[Task, ...]:
+def plan_extras(plan: Plan, options: MediaOptions, *, have_ffmpeg: bool = True) -> tuple[Task, ...]:
     """Thumbnails, page images and subtitles for the (converted) plan's files; video
     posters only where ffmpeg can grab them."""
     tasks = []
@@ -134,10 +160,11 @@ def plan_extras(plan: Plan, options: MediaOptions, *,
             if options.page_images:
                 tasks.append(Task("pages", f.key, f.key, f.sha256, f.ext, out_ext="jpg"))
         if f.ext in SUBTITLE_EXTS:
-            tasks.extend(Task("subtitle", f.key, video.key, f.sha256, f.ext, lang=f.lang,
-                              out_ext="vtt")
-                         for video in plan.files
-                         if video.media == "video" and video.item_id == f.item_id)
+            tasks.extend(
+                Task("subtitle", f.key, video.key, f.sha256, f.ext, lang=f.lang, out_ext="vtt")
+                for video in plan.files
+                if video.media == "video" and video.item_id == f.item_id
+            )
     return tuple(tasks)
 
 
@@ -146,16 +173,36 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
     media = plan.file_for(task.of).media
     if task.kind == "pages":
         folder = f"{PAGES_DIR}/{ids.safe_component(task.of)}"
-        return tuple(DerivedFile(of=task.of, role="page", dest=f"{folder}/p{n:04d}.jpg",
-                                 sha256=b.sha256, md5=b.md5, size=b.size, ext="jpg", index=n)
-                     for n, b in enumerate(outputs, start=1))
+        return tuple(
+            DerivedFile(
+                of=task.of,
+                role="page",
+                dest=f"{folder}/p{n:04d}.jpg",
+                sha256=b.sha256,
+                md5=b.md5,
+                size=b.size,
+                ext="jpg",
+                index=n,
+            )
+            for n, b in enumerate(outputs, start=1)
+        )
     (blob,) = outputs
     role = "subtitle" if task.kind == "subtitle" else "thumbnail"
     preset = "video_subtitle" if role == "subtitle" else f"{media}_thumbnail"
-    return (DerivedFile(of=task.of, role=role, dest=ids.storage_path(blob.md5, task.out_ext),
-                        sha256=blob.sha256, md5=blob.md5, size=blob.size, ext=task.out_ext,
-                        preset=preset, lang=task.lang,
-                        source=task.key if task.key != task.of else None),)
+    return (
+        DerivedFile(
+            of=task.of,
+            role=role,
+            dest=ids.storage_path(blob.md5, task.out_ext),
+            sha256=blob.sha256,
+            md5=blob.md5,
+            size=blob.size,
+            ext=task.out_ext,
+            preset=preset,
+            lang=task.lang,
+            source=task.key if task.key != task.of else None,
+        ),
+    )
 
 
 def reader_path(key: str) -> str:

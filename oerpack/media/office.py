@@ -27,8 +27,9 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert_to_pdf(src: Path, ext: str, dest: Path, *, soffice: str, identity: str,
-                   timeout: float = 300) -> None:
+def convert_to_pdf(
+    src: Path, ext: str, dest: Path, *, soffice: str, identity: str, timeout: float = 300
+) -> None:
     """Write a PDF of the office document ``src`` (a file of type ``ext``) to ``dest``.
 
     Every run gets its own throw-away LibreOffice profile, so parallel builds and a
@@ -41,25 +42,37 @@ def convert_to_pdf(src: Path, ext: str, dest: Path, *, soffice: str, identity: s
         named = work / f"document.{ext}"  # LibreOffice picks its filter by the extension
         shutil.copyfile(src, named)
         command = [
-            soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-            "--norestore", "--nologo", "--convert-to", "pdf", "--outdir", str(work / "out"),
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work / "out"),
             str(named),
         ]
         try:
-            result = subprocess.run(command, capture_output=True, text=True,
-                                    timeout=timeout, check=False)
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired:
-            raise MediaToolError(f"{src}: LibreOffice did not finish within {timeout:.0f} s",
-                                 hint="the document may be damaged or very large") from None
+            raise MediaToolError(
+                f"{src}: LibreOffice did not finish within {timeout:.0f} s",
+                hint="the document may be damaged or very large",
+            ) from None
         produced = work / "out" / "document.pdf"
         if result.returncode != 0 or not produced.exists():
             raise MediaToolError(
                 f"{src}: LibreOffice could not convert the {ext.upper()} to PDF: "
                 f"{(result.stderr or result.stdout).strip()[-300:]}",
-                hint="open the file in LibreOffice to check that it is not damaged")
+                hint="open the file in LibreOffice to check that it is not damaged",
+            )
         try:
             normalize_pdf(produced, dest, identity=identity)
         except ValueError as exc:
-            raise MediaToolError(f"{src}: LibreOffice wrote a PDF that cannot be read: {exc}",
-                                 hint="open the file in LibreOffice to check that it is "
-                                 "not damaged") from None
+            raise MediaToolError(
+                f"{src}: LibreOffice wrote a PDF that cannot be read: {exc}",
+                hint="open the file in LibreOffice to check that it is not damaged",
+            ) from None

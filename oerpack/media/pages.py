@@ -15,8 +15,9 @@ PAGE_WIDTH = 900
 JPEG_QUALITY = 70
 
 
-def render_pages(pdf: Path, out_dir: Path, *, width: int = PAGE_WIDTH,
-                 max_pages: int | None = None) -> list[Path]:
+def render_pages(
+    pdf: Path, out_dir: Path, *, width: int = PAGE_WIDTH, max_pages: int | None = None
+) -> list[Path]:
     """Write ``p0001.jpg``, ``p0002.jpg``, … for the PDF's pages into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     document = _open(pdf)
@@ -57,7 +58,6 @@ def _render(document: pdfium.PdfDocument, index: int, target: Path, *, width: in
         if target.suffix.lower() == ".png":
             image.save(target, format="PNG", optimize=True)
         else:
-            image.save(target, format="JPEG", quality=JPEG_QUALITY, optimize=True,
-                       progressive=True)
+            image.save(target, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     finally:
         page.close()

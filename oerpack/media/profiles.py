@@ -34,10 +34,12 @@ class VideoProfile:
 #: Best first. ``lite`` follows the low-bandwidth guidance for Kolibri content:
 #: H.264 ≤480p, CRF ~32, mono AAC 32-48 kbps, ≤ ~200 MB per hour.
 PROFILES: tuple[VideoProfile, ...] = (
-    VideoProfile("standard", 1, max_height=720, crf=28, maxrate_kbps=1500, audio_kbps=96,
-                 audio_channels=2),
-    VideoProfile("lite", 1, max_height=480, crf=32, maxrate_kbps=380, audio_kbps=40,
-                 audio_channels=1),
+    VideoProfile(
+        "standard", 1, max_height=720, crf=28, maxrate_kbps=1500, audio_kbps=96, audio_channels=2
+    ),
+    VideoProfile(
+        "lite", 1, max_height=480, crf=32, maxrate_kbps=380, audio_kbps=40, audio_channels=1
+    ),
 )
 PROFILE_NAMES = ("original", *(p.name for p in PROFILES))
 
@@ -49,8 +51,9 @@ def profile_named(name: str) -> VideoProfile | None:
     for profile in PROFILES:
         if profile.name == name:
             return profile
-    raise OerpackError(f"unknown video profile {name!r}",
-                       hint=f"use one of: {', '.join(PROFILE_NAMES)}")
+    raise OerpackError(
+        f"unknown video profile {name!r}", hint=f"use one of: {', '.join(PROFILE_NAMES)}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,13 @@ def estimate(recording: Recording, profile_name: str) -> int:
     return min(profile.max_bytes(recording.seconds), recording.size)
 
 
-def choose_profiles(recordings: tuple[Recording, ...], *, other_bytes: int, capacity: int,
-                    margin: float = DEFAULT_MARGIN) -> tuple[FitChoice, ...]:
+def choose_profiles(
+    recordings: tuple[Recording, ...],
+    *,
+    other_bytes: int,
+    capacity: int,
+    margin: float = DEFAULT_MARGIN,
+) -> tuple[FitChoice, ...]:
     """The best profile per recording so that everything fits ``capacity`` less ``margin``.
 
     Starts from ``original`` everywhere and steps down the currently largest recording,
@@ -100,19 +108,23 @@ def choose_profiles(recordings: tuple[Recording, ...], *, other_bytes: int, capa
         if not movable:
             raise _does_not_fit(recordings, other_bytes, total(), budget, capacity)
         level[max(movable, key=lambda k: (size_of(k), k))] += 1
-    return tuple(FitChoice(key=k, profile=PROFILE_NAMES[level[k]], estimated_bytes=size_of(k))
-                 for k in sorted(level))
+    return tuple(
+        FitChoice(key=k, profile=PROFILE_NAMES[level[k]], estimated_bytes=size_of(k))
+        for k in sorted(level)
+    )
 
 
-def _does_not_fit(recordings: tuple[Recording, ...], other_bytes: int, total: int,
-                  budget: int, capacity: int) -> DoesNotFitError:
+def _does_not_fit(
+    recordings: tuple[Recording, ...], other_bytes: int, total: int, budget: int, capacity: int
+) -> DoesNotFitError:
     largest = sorted(recordings, key=lambda r: -estimate(r, "lite"))[:3]
     shown = ", ".join(f"{r.key} {_mb(estimate(r, 'lite'))}" for r in largest)
     return DoesNotFitError(
         f"the package needs at least {_mb(total)} ({_mb(other_bytes)} documents and other "
         f"files, recordings at 'lite': {shown or 'none'}) but {_mb(capacity)} allows "
         f"{_mb(budget)} after the safety margin",
-        hint="use a larger stick, or split the event into several manifests")
+        hint="use a larger stick, or split the event into several manifests",
+    )
 
 
 def _mb(size: int) -> str:

@@ -57,12 +57,17 @@ class DerivedCache:
         folder = self.folder(key)
         try:
             rows = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))
-            blobs = tuple(Blob(path=folder / r["name"], size=r["size"], sha256=r["sha256"],
-                               md5=r["md5"]) for r in rows)
+            blobs = tuple(
+                Blob(path=folder / r["name"], size=r["size"], sha256=r["sha256"], md5=r["md5"])
+                for r in rows
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return blobs if all(b.path.is_file() and b.path.stat().st_size == b.size
-                            for b in blobs) else None
+        return (
+            blobs
+            if all(b.path.is_file() and b.path.stat().st_size == b.size for b in blobs)
+            else None
+        )
 
     def store(self, key: str, work: Path, names: list[str]) -> tuple[Blob, ...]:
         rows = [_describe(work / name) for name in names]
@@ -115,16 +120,24 @@ def _describe(path: Path) -> dict[str, object]:
     return {"name": path.name, "size": size, "sha256": sha256, "md5": md5}
 
 
-def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
-                 options: MediaOptions, *, on_step: Step | None = None) -> MediaResult:
+def derive_media(
+    plan: Plan,
+    blobs: Mapping[str, Blob],
+    settings: Settings,
+    options: MediaOptions,
+    *,
+    on_step: Step | None = None,
+) -> MediaResult:
     """Convert, transcode and render what ``options`` ask for; cached by input checksum."""
     step = on_step or (lambda message: None)
     cache = DerivedCache(settings.cache_dir)
     notes: list[str] = []
     soffice = office.find_soffice()
     if not soffice and any(f.ext in office.OFFICE_EXTS for f in plan.files) and options.office:
-        notes.append("LibreOffice (soffice) is not installed: office documents are packaged "
-                     "as downloads only, without PDF, Kolibri node or search text")
+        notes.append(
+            "LibreOffice (soffice) is not installed: office documents are packaged "
+            "as downloads only, without PDF, Kolibri node or search text"
+        )
     ffmpeg = video.have_ffmpeg()
     has_video = any(f.media == "video" for f in plan.files)
     if has_video and not ffmpeg:
@@ -132,8 +145,8 @@ def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
             raise video.MediaToolError(
                 "--video-profile and --fit re-encode recordings, which needs ffmpeg and "
                 "ffprobe, and they are not installed",
-                hint="install them (Debian: apt-get install ffmpeg) or build without these "
-                "options")
+                hint="install them (Debian: apt-get install ffmpeg) or build without these options",
+            )
         if options.thumbnails:
             notes.append("ffmpeg is not installed: videos get no poster or Kolibri thumbnail")
     durations = _durations(plan, blobs, options, notes, cache)
@@ -166,12 +179,16 @@ def derive_media(plan: Plan, blobs: Mapping[str, Blob], settings: Settings,
     if page_bytes:
         count = sum(1 for d in derived if d.role == "page")
         step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
-    return MediaResult(plan=plan, blobs=all_blobs, notes=tuple(notes),
-                       pdfs=_pdf_facts(plan, all_blobs, cache), durations=durations)
+    return MediaResult(
+        plan=plan,
+        blobs=all_blobs,
+        notes=tuple(notes),
+        pdfs=_pdf_facts(plan, all_blobs, cache),
+        durations=durations,
+    )
 
 
-def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache
-               ) -> dict[str, PdfInfo]:
+def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache) -> dict[str, PdfInfo]:
     """Pages and text of every PDF (converted ones too), extracted once per content."""
     found: dict[str, PdfInfo] = {}
     for package_file in plan.files:
@@ -188,12 +205,18 @@ def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache
     return found
 
 
-def _durations(plan: Plan, blobs: Mapping[str, Blob], options: MediaOptions,
-               notes: list[str], cache: DerivedCache) -> dict[str, float]:
+def _durations(
+    plan: Plan,
+    blobs: Mapping[str, Blob],
+    options: MediaOptions,
+    notes: list[str],
+    cache: DerivedCache,
+) -> dict[str, float]:
     """Durations of the videos (for the viewer, Kolibri, poster frames and --fit); one that
     neither the MP4 header nor ffprobe can tell is noted and left out."""
     probe = video.have_ffmpeg() and (
-        options.fit is not None or options.video_profile != "original" or options.thumbnails)
+        options.fit is not None or options.video_profile != "original" or options.thumbnails
+    )
     found: dict[str, float] = {}
     for package_file in plan.files:
         if package_file.media == "video" and package_file.key in blobs:
@@ -216,8 +239,15 @@ def _durations(plan: Plan, blobs: Mapping[str, Blob], options: MediaOptions,
     return found
 
 
-def _run(task: Task, cache: DerivedCache, blobs: Mapping[str, Blob], soffice: str | None,
-         durations: Mapping[str, float], options: MediaOptions, step: Step) -> tuple[Blob, ...]:
+def _run(
+    task: Task,
+    cache: DerivedCache,
+    blobs: Mapping[str, Blob],
+    soffice: str | None,
+    durations: Mapping[str, float],
+    options: MediaOptions,
+    step: Step,
+) -> tuple[Blob, ...]:
     """The task's outputs from the cache, made first if missing."""
     key = task.cache_key
     if (found := cache.lookup(key)) is not None:
@@ -240,9 +270,15 @@ def _run(task: Task, cache: DerivedCache, blobs: Mapping[str, Blob], soffice: st
 def _tool_identity(task: Task, soffice: str | None) -> str:
     """The program that makes a task's output, down to its installed file: a failure is
     retried once that program is upgraded."""
-    program = soffice if task.kind == "office-pdf" else (
-        shutil.which(video.FFMPEG) if task.kind in ("transcode", "thumbnail") and
-        task.input_ext != "pdf" else None)
+    program = (
+        soffice
+        if task.kind == "office-pdf"
+        else (
+            shutil.which(video.FFMPEG)
+            if task.kind in ("transcode", "thumbnail") and task.input_ext != "pdf"
+            else None
+        )
+    )
     if program is None:
         return f"oerpack {__version__}"
     try:
@@ -252,20 +288,34 @@ def _tool_identity(task: Task, soffice: str | None) -> str:
     return f"oerpack {__version__}; {program} {stamp}"
 
 
-def _make(task: Task, src: Path, work: Path, soffice: str | None, seconds: float,
-          options: MediaOptions, step: Step) -> list[str]:
+def _make(
+    task: Task,
+    src: Path,
+    work: Path,
+    soffice: str | None,
+    seconds: float,
+    options: MediaOptions,
+    step: Step,
+) -> list[str]:
     """Produce the task's output files in ``work``; returns their names in order."""
     out = work / f"out.{task.out_ext}"
     if task.kind == "office-pdf":
         assert soffice is not None
         step(f"converting {task.key} ({task.input_ext.upper()}) to PDF")
-        office.convert_to_pdf(src, task.input_ext, out, soffice=soffice,
-                              identity=task.cache_key, timeout=options.office_timeout)
+        office.convert_to_pdf(
+            src,
+            task.input_ext,
+            out,
+            soffice=soffice,
+            identity=task.cache_key,
+            timeout=options.office_timeout,
+        )
     elif task.kind == "transcode":
         profile = profile_named(task.profile or "")
         assert profile is not None
-        video.transcode(src, out, profile, seconds=seconds,
-                        on_progress=_encode_progress(task, step))
+        video.transcode(
+            src, out, profile, seconds=seconds, on_progress=_encode_progress(task, step)
+        )
     elif task.kind == "thumbnail" and task.input_ext == "pdf":
         thumbs.document_thumbnail(src, out)
     elif task.kind == "thumbnail":
@@ -302,4 +352,5 @@ def _check_fit(plan: Plan, options: MediaOptions) -> None:
         raise DoesNotFitError(
             f"the package takes {total / 1e6:.0f} MB but {options.fit / 1e6:.0f} MB allows "
             f"{budget / 1e6:.0f} MB after the safety margin",
-            hint="use a larger stick, or --no-page-images to drop the page images")
+            hint="use a larger stick, or --no-page-images to drop the page images",
+        )

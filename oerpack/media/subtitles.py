@@ -6,7 +6,8 @@ import re
 
 _SRT_TIME = re.compile(
     r"^\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
-    r"(.*)$")
+    r"(.*)$"
+)
 SUBTITLE_EXTS = ("vtt", "srt")
 
 
@@ -32,8 +33,9 @@ def srt_to_vtt(text: str) -> str:
         if match:
             g = match.groups()
             out.append(f"{_stamp(*g[0:4])} --> {_stamp(*g[4:8])}{g[8].rstrip()}")
-        elif line.strip().isdigit() and index + 1 < len(lines) and _SRT_TIME.match(
-                lines[index + 1]):
+        elif (
+            line.strip().isdigit() and index + 1 < len(lines) and _SRT_TIME.match(lines[index + 1])
+        ):
             continue  # the SRT cue number
         else:
             out.append(line.rstrip())
@@ -51,8 +53,10 @@ def to_vtt(data: bytes, ext: str) -> bytes:
     return text.encode("utf-8")
 
 
-_VTT_TIME = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})\s*-->\s*"
-                       r"(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})")
+_VTT_TIME = re.compile(
+    r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})\s*-->\s*"
+    r"(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})"
+)
 
 
 def _seconds(h: str | None, m: str, s: str, ms: str) -> float:
@@ -71,7 +75,6 @@ def vtt_cues(text: str) -> list[tuple[float, float, str]]:
             match = _VTT_TIME.match(line)
             if match and "-->" in line:
                 g = match.groups()
-                cues.append((_seconds(*g[0:4]), _seconds(*g[4:8]),
-                             "\n".join(lines[index + 1:])))
+                cues.append((_seconds(*g[0:4]), _seconds(*g[4:8]), "\n".join(lines[index + 1 :])))
                 break
     return cues

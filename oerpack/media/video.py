@@ -29,14 +29,19 @@ def have_ffmpeg() -> bool:
 def probe_duration(path: Path) -> float:
     """The media's duration in seconds according to ffprobe."""
     result = subprocess.run(
-        [FFPROBE, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-         str(path)], capture_output=True, text=True, timeout=60, check=False)
+        [FFPROBE, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     try:
         return float(result.stdout.strip())
     except ValueError:
-        raise MediaToolError(f"{path}: ffprobe cannot read a duration: "
-                             f"{result.stderr.strip()[:200]}",
-                             hint="is the file a video? try playing it") from None
+        raise MediaToolError(
+            f"{path}: ffprobe cannot read a duration: {result.stderr.strip()[:200]}",
+            hint="is the file a video? try playing it",
+        ) from None
 
 
 def transcode_command(src: Path, dest: Path, profile: VideoProfile) -> list[str]:
@@ -54,14 +59,22 @@ def transcode_command(src: Path, dest: Path, profile: VideoProfile) -> list[str]
     ]  # fmt: skip
 
 
-def transcode(src: Path, dest: Path, profile: VideoProfile, *, seconds: float,
-              on_progress: EncodeProgress | None = None, timeout: float | None = None) -> None:
+def transcode(
+    src: Path,
+    dest: Path,
+    profile: VideoProfile,
+    *,
+    seconds: float,
+    on_progress: EncodeProgress | None = None,
+    timeout: float | None = None,
+) -> None:
     """Encode ``src`` into ``dest`` (an ``.mp4`` path), reporting progress from ffmpeg's
     ``-progress`` output; ``dest`` is removed if ffmpeg fails."""
     command = transcode_command(src, dest, profile)
     log.info("encoding %s with profile %s", src, profile.name)
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True) as proc:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             name, _, value = line.strip().partition("=")
@@ -71,8 +84,10 @@ def transcode(src: Path, dest: Path, profile: VideoProfile, *, seconds: float,
         code = proc.wait(timeout=timeout)
     if code != 0:
         dest.unlink(missing_ok=True)
-        raise MediaToolError(f"{src}: ffmpeg failed ({code}): {stderr.strip()[-300:]}",
-                             hint="check that the source plays; see ffmpeg's message above")
+        raise MediaToolError(
+            f"{src}: ffmpeg failed ({code}): {stderr.strip()[-300:]}",
+            hint="check that the source plays; see ffmpeg's message above",
+        )
 
 
 def extract_frame(src: Path, dest: Path, *, at: float, width: int = 640) -> None:
@@ -86,5 +101,6 @@ def extract_frame(src: Path, dest: Path, *, at: float, width: int = 640) -> None
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     if result.returncode != 0 or not dest.exists() or dest.stat().st_size == 0:
         dest.unlink(missing_ok=True)
-        raise MediaToolError(f"{src}: ffmpeg could not grab a frame: "
-                             f"{result.stderr.strip()[-300:]}")
+        raise MediaToolError(
+            f"{src}: ffmpeg could not grab a frame: {result.stderr.strip()[-300:]}"
+        )

@@ -19,8 +19,9 @@ from tests.support.media import make_pdf, make_video
 
 pytestmark = pytest.mark.e2e
 
-VENV = Path(os.environ.get("OERPACK_KOLIBRI_VENV",
-                           Path.home() / ".cache/oerpack-test/kolibri-0.19.5"))
+VENV = Path(
+    os.environ.get("OERPACK_KOLIBRI_VENV", Path.home() / ".cache/oerpack-test/kolibri-0.19.5")
+)
 KOLIBRI = VENV / "bin" / "kolibri"
 MARK = "OERPACK_JSON:"
 
@@ -59,11 +60,17 @@ print({mark!r} + json.dumps({{"version": channel.version, "root": channel.root_i
 
 
 def kolibri(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KOLIBRI_HOME": str(home), "KOLIBRI_LISTEN_ADDRESS": "127.0.0.1",
-           "KOLIBRI_ZEROCONF_ENABLED": "0", "KOLIBRI_DISABLE_PING": "1",
-           "PYTHONIOENCODING": "utf-8"}
-    result = subprocess.run([str(KOLIBRI), *args], env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    env = {
+        **os.environ,
+        "KOLIBRI_HOME": str(home),
+        "KOLIBRI_LISTEN_ADDRESS": "127.0.0.1",
+        "KOLIBRI_ZEROCONF_ENABLED": "0",
+        "KOLIBRI_DISABLE_PING": "1",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    result = subprocess.run(
+        [str(KOLIBRI), *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     return result
 
@@ -72,10 +79,9 @@ def import_package(home: Path, package: Path, channel_id: str) -> dict[str, Any]
     data = package / "KOLIBRI_DATA"
     kolibri(home, "manage", "importchannel", "disk", channel_id, str(data))
     kolibri(home, "manage", "importcontent", "--fail-on-error", "disk", channel_id, str(data))
-    shell = kolibri(home, "manage", "shell", "-c",
-                    QUERY.format(channel_id=channel_id, mark=MARK))
+    shell = kolibri(home, "manage", "shell", "-c", QUERY.format(channel_id=channel_id, mark=MARK))
     line = next(x for x in shell.stdout.splitlines() if x.startswith(MARK))
-    result: dict[str, Any] = json.loads(line[len(MARK):])
+    result: dict[str, Any] = json.loads(line[len(MARK) :])
     return result
 
 
@@ -92,8 +98,7 @@ def kolibri_available() -> None:
         pytest.fail(f"Kolibri is not installed at {VENV}: run scripts/setup-test-env.sh")
 
 
-def test_import_then_rebuild_with_one_changed_file(tmp_path: Path,
-                                                   kolibri_available: None) -> None:
+def test_import_then_rebuild_with_one_changed_file(tmp_path: Path, kolibri_available: None) -> None:
     manifest = write_corpus(tmp_path / "src")
     settings = Settings(cache_dir=tmp_path / "cache", backoff=0)
     first = build_package(manifest, tmp_path / "out1", settings)
@@ -108,18 +113,23 @@ def test_import_then_rebuild_with_one_changed_file(tmp_path: Path,
     assert all(node["available"] for node in nodes), nodes
     content = {(n["title"], n["lang"], n["kind"]) for n in nodes if n["kind"] != "topic"}
     assert content == {
-        (TITLES["guide"]["en"], "en", "document"), (TITLES["guide"]["ru"], "ru", "document"),
-        (TITLES["talk"]["ru"], "ru", "document"), (TITLES["recording"]["ru"], "ru", "video"),
+        (TITLES["guide"]["en"], "en", "document"),
+        (TITLES["guide"]["ru"], "ru", "document"),
+        (TITLES["talk"]["ru"], "ru", "document"),
+        (TITLES["recording"]["ru"], "ru", "video"),
     }  # the PPTX (talk.en) has no node: Kolibri cannot render it
     topics = [n["title"] for n in nodes if n["kind"] == "topic"]
-    assert topics == ["Вебинары о сельском образовании / Rural education webinars",  # noqa: RUF001
-                      "Документы / Documents", "Вебинар 1 / Webinar 1"]
+    assert topics == [
+        "Вебинары о сельском образовании / Rural education webinars",
+        "Документы / Documents",
+        "Вебинар 1 / Webinar 1",
+    ]
     by_title = {n["title"]: n for n in nodes}
     video = by_title[TITLES["recording"]["ru"]]
     assert video["duration"] == 2 and video["activities"] == "UD5UGM0z"
     assert video["files"][0][1:] == [True, "high_res_video"]
     talk = by_title[TITLES["talk"]["ru"]]
-    assert talk["author"] == "Д-р Айгерим Тест" and talk["license"] == "CC BY-SA"  # noqa: RUF001
+    assert talk["author"] == "Д-р Айгерим Тест" and talk["license"] == "CC BY-SA"
     assert talk["activities"] == "wA01urpi"
 
     make_pdf(tmp_path / "src/media/guide-ru.pdf", ["Исправленный текст"])
@@ -131,7 +141,8 @@ def test_import_then_rebuild_with_one_changed_file(tmp_path: Path,
 
     assert v2["version"] == 2
     assert [(n["id"], n["content_id"]) for n in v2["nodes"]] == [
-        (n["id"], n["content_id"]) for n in nodes]
+        (n["id"], n["content_id"]) for n in nodes
+    ]
     assert all(node["available"] for node in v2["nodes"]), v2["nodes"]
     old_guide = by_title[TITLES["guide"]["ru"]]["files"][0][0]
     new_guide = {n["title"]: n for n in v2["nodes"]}[TITLES["guide"]["ru"]]["files"][0]
@@ -164,7 +175,7 @@ items:
       - {lang: en, path: files/talk.mp4}
       - {id: subs, lang: ru, path: files/talk.srt}
 """
-SRT = "1\n00:00:00,500 --> 00:00:01,500\nПривет\n\n2\n00:00:01,600 --> 00:00:02,000\nПока\n"  # noqa: RUF001
+SRT = "1\n00:00:00,500 --> 00:00:01,500\nПривет\n\n2\n00:00:01,600 --> 00:00:02,000\nПока\n"
 
 
 def write_media_manifest(folder: Path) -> Path:
@@ -184,14 +195,16 @@ def by_kind_and_title(nodes: list[dict[str, Any]]) -> dict[tuple[str, str], dict
     return {(n["kind"], n["title"]): n for n in nodes}
 
 
-def test_import_converted_pdf_thumbnails_and_subtitles(tmp_path: Path,
-                                                       kolibri_available: None) -> None:
+def test_import_converted_pdf_thumbnails_and_subtitles(
+    tmp_path: Path, kolibri_available: None
+) -> None:
     if shutil.which("soffice") is None:
         pytest.fail("LibreOffice (soffice) is not installed: run scripts/setup-test-env.sh")
     manifest = write_media_manifest(tmp_path / "src")
     settings = Settings(cache_dir=tmp_path / "cache", backoff=0)
-    first = build_package(manifest, tmp_path / "out1", settings, make_zip=False,
-                          media=MediaOptions(page_images=False))
+    first = build_package(
+        manifest, tmp_path / "out1", settings, make_zip=False, media=MediaOptions(page_images=False)
+    )
     record = json.loads((first.package.folder / "oerpack.json").read_text(encoding="utf-8"))
     md5 = {f["key"]: f["md5"] for f in record["files"]}
     assert "slides.en~pdf" in md5
@@ -203,23 +216,49 @@ def test_import_converted_pdf_thumbnails_and_subtitles(tmp_path: Path,
     assert all(node["available"] for node in v1["nodes"]), v1["nodes"]
     nodes = by_kind_and_title(v1["nodes"])
     assert {key for key in nodes if key[0] != "topic"} == {
-        ("document", "Slides"), ("document", "Заметки"), ("video", "Talk")}
-    slides, notes, talk = (nodes[("document", "Slides")], nodes[("document", "Заметки")],
-                           nodes[("video", "Talk")])
+        ("document", "Slides"),
+        ("document", "Заметки"),
+        ("video", "Talk"),
+    }
+    slides, notes, talk = (
+        nodes[("document", "Slides")],
+        nodes[("document", "Заметки")],
+        nodes[("video", "Talk")],
+    )
     # The PPTX itself is nowhere in Kolibri: its PDF is the node's file.
     assert slides["files"] == [[md5["slides.en~pdf"], True, "document"]]
     assert md5["slides.en"] not in {f[0] for n in v1["nodes"] for f in n["files"]}
     assert notes["files"] == [[md5["notes.ru"], True, "document"]]
     assert talk["files"] == [[md5["talk.en"], True, "high_res_video"]]
     for node in (slides, notes):
-        assert node["extras"] == [{"preset": "document_thumbnail", "thumbnail": True,
-                                   "lang": None, "lang_name": None, "ext": "png",
-                                   "available": True}]
+        assert node["extras"] == [
+            {
+                "preset": "document_thumbnail",
+                "thumbnail": True,
+                "lang": None,
+                "lang_name": None,
+                "ext": "png",
+                "available": True,
+            }
+        ]
     assert sorted(talk["extras"], key=lambda e: e["preset"]) == [
-        {"preset": "video_subtitle", "thumbnail": False, "lang": "ru", "lang_name": "Русский",
-         "ext": "vtt", "available": True},
-        {"preset": "video_thumbnail", "thumbnail": True, "lang": None, "lang_name": None,
-         "ext": "jpg", "available": True}]
+        {
+            "preset": "video_subtitle",
+            "thumbnail": False,
+            "lang": "ru",
+            "lang_name": "Русский",
+            "ext": "vtt",
+            "available": True,
+        },
+        {
+            "preset": "video_thumbnail",
+            "thumbnail": True,
+            "lang": None,
+            "lang_name": None,
+            "ext": "jpg",
+            "available": True,
+        },
+    ]
     assert v1["api_thumbnails"] == {node["id"]: True for node in (slides, notes, talk)}
 
     # Another video profile changes the video and its poster: Kolibri must re-import.
@@ -235,7 +274,9 @@ def test_import_converted_pdf_thumbnails_and_subtitles(tmp_path: Path,
     talk2 = by_kind_and_title(v2["nodes"])[("video", "Talk")]
     assert talk2["files"][0][0] != md5["talk.en"] and talk2["files"][0][1] is True
     assert {e["preset"]: e["available"] for e in talk2["extras"]} == {
-        "video_subtitle": True, "video_thumbnail": True}
+        "video_subtitle": True,
+        "video_thumbnail": True,
+    }
     # Building the same again keeps the version (the same DB would be ignored anyway).
     third = build_package(manifest, tmp_path / "out3", settings, make_zip=False, media=lite)
     assert third.channel_version == 2

@@ -6,7 +6,6 @@ fixtures are in conftest.py, the recording tab in tests/support/browser.py.
 """
 
 # Russian UI text and the search word are Cyrillic on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -112,16 +111,19 @@ def test_event_and_every_item_render(demo_index: Path, open_page: Callable[[Path
         assert files.count() == 2
         assert all(files.nth(n).is_visible() for n in range(2))
     assert shown(page, "#section-sample-webinar .when") == (
-        "1 October 2020, 10:00–11:30 (Asia/Almaty)")
+        "1 October 2020, 10:00–11:30 (Asia/Almaty)"
+    )
     assert "Dr Ada Example, Sample speaker, Example Organisation" in shown(
-        page, "#item-sample-presentation .speakers")
+        page, "#item-sample-presentation .speakers"
+    )
     assert "2 pages" in shown(page, "#item-about li.file")
     assert "0:03" in shown(page, "#item-sample-recording li.file")
     page.check_clean()
 
 
-def test_russian_ui_switches_and_persists(demo_index: Path,
-                                          open_page: Callable[[Path], Page]) -> None:
+def test_russian_ui_switches_and_persists(
+    demo_index: Path, open_page: Callable[[Path], Page]
+) -> None:
     page = open_page(demo_index)
     _reset_language(page)
     page.get_by_role("button", name="Русский").click()
@@ -143,8 +145,9 @@ def test_russian_ui_switches_and_persists(demo_index: Path,
     page.check_clean()
 
 
-def test_search_finds_a_word_only_inside_a_pdf(demo_index: Path,
-                                               open_page: Callable[[Path], Page]) -> None:
+def test_search_finds_a_word_only_inside_a_pdf(
+    demo_index: Path, open_page: Callable[[Path], Page]
+) -> None:
     assert PDF_ONLY_WORD not in demo_index.read_text(encoding="utf-8")
     page = open_page(demo_index)
     results = page.locator("#result-list li")
@@ -176,8 +179,9 @@ def test_video_plays(demo_index: Path, open_page: Callable[[Path], Page]) -> Non
     page.check_clean()
 
 
-def test_hostile_titles_stay_text(hostile_index: Path, open_page: Callable[[Path], Page],
-                                  artifacts: Path) -> None:
+def test_hostile_titles_stay_text(
+    hostile_index: Path, open_page: Callable[[Path], Page], artifacts: Path
+) -> None:
     page = open_page(hostile_index)
     _reset_language(page)
     assert shown(page, "#item-evil h3") == " ".join(HOSTILE.split())
@@ -211,16 +215,17 @@ def test_keyboard_and_print(demo_index: Path, open_page: Callable[[Path], Page])
 
 
 @pytest.mark.parametrize(("width", "lang"), [(1280, "en"), (360, "ru")])
-def test_screenshots_and_no_sideways_scrolling(demo_index: Path, artifacts: Path, width: int,
-                                               lang: str,
-                                               open_page: Callable[[Path], Page]) -> None:
+def test_screenshots_and_no_sideways_scrolling(
+    demo_index: Path, artifacts: Path, width: int, lang: str, open_page: Callable[[Path], Page]
+) -> None:
     page = open_page(demo_index)
     page.set_viewport_size({"width": width, "height": 800})
     page.evaluate(f"() => localStorage.setItem('oerpack.lang', '{lang}')")
     page.reload()
     assert page.evaluate("() => document.documentElement.lang") == lang
     overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}px"
     page.screenshot(path=str(artifacts / f"demo-{width}-{lang}.png"), full_page=True)
     page.fill("#q", "дистанц" if lang == "ru" else "package")

@@ -8,7 +8,6 @@ hands it the cues through a script; these tests prove that path works and that t
 """
 
 # A Russian cue is Cyrillic on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -24,8 +23,10 @@ from tests.support.media import make_pdf, make_video
 
 pytestmark = pytest.mark.e2e
 
-SRT = ("1\n00:00:00,500 --> 00:00:01,500\nHello <i>there</i>\n\n"
-       "2\n00:00:01,600 --> 00:00:02,400\nПока\n")
+SRT = (
+    "1\n00:00:00,500 --> 00:00:01,500\nHello <i>there</i>\n\n"
+    "2\n00:00:01,600 --> 00:00:02,400\nПока\n"
+)
 MANIFEST = """\
 oerpack: 1
 event: {id: media-view, title: Media viewer test, languages: [en, ru], publisher: Test,
@@ -61,18 +62,20 @@ def media_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _image_width(page: Page, href: str) -> int:
     """naturalWidth of ``href`` loaded as an <img> next to the page (-1 if it fails)."""
-    width = page.evaluate("""href => new Promise(resolve => {
+    width = page.evaluate(
+        """href => new Promise(resolve => {
         const img = new Image();
         img.onload = () => resolve(img.naturalWidth);
         img.onerror = () => resolve(-1);
         img.src = href;
-    })""", href)
+    })""",
+        href,
+    )
     assert isinstance(width, int)
     return width
 
 
-def test_the_video_poster_loads(media_index: Path,
-                                open_page: Callable[[Path], Page]) -> None:
+def test_the_video_poster_loads(media_index: Path, open_page: Callable[[Path], Page]) -> None:
     page = open_page(media_index)
     poster = page.locator(VIDEO).get_attribute("poster")
     assert poster and poster.endswith(".jpg")
@@ -84,8 +87,8 @@ def test_the_video_poster_loads(media_index: Path,
 
 
 def test_the_page_reader_opens_and_its_images_load(
-        media_index: Path, open_page: Callable[[Path], Page],
-        artifacts: Path) -> None:
+    media_index: Path, open_page: Callable[[Path], Page], artifacts: Path
+) -> None:
     page = open_page(media_index)
     page.set_viewport_size({"width": 360, "height": 640})
     page.locator("#item-handout a.reader").click()
@@ -96,12 +99,15 @@ def test_the_page_reader_opens_and_its_images_load(
     for n in range(2):  # lazy images load when they come into view
         images.nth(n).scroll_into_view_if_needed()
         poll(page, f"() => document.querySelectorAll('main img')[{n}].naturalWidth > 0")
-    widths = page.evaluate("() => [...document.querySelectorAll('main img')]"
-                           ".map(img => [img.naturalWidth, img.naturalHeight, img.width])")
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('main img')]"
+        ".map(img => [img.naturalWidth, img.naturalHeight, img.width])"
+    )
     assert all(nat_w > 0 and nat_h > nat_w for nat_w, nat_h, _ in widths)  # portrait pages
     assert all(shown_w <= 360 for _, _, shown_w in widths)
     overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{overflow}px of sideways scrolling at 360px"
     assert page.locator("figcaption").nth(1).inner_text() == "2 / 2"
     page.evaluate("() => window.scrollTo(0, 0)")
@@ -115,8 +121,9 @@ def test_the_page_reader_opens_and_its_images_load(
     page.check_clean()
 
 
-def test_subtitles_load_from_file_urls(media_index: Path,
-                                       open_page: Callable[[Path], Page]) -> None:
+def test_subtitles_load_from_file_urls(
+    media_index: Path, open_page: Callable[[Path], Page]
+) -> None:
     page = open_page(media_index)
     video = page.locator(VIDEO)
     vtt = video.locator("track").get_attribute("src")
@@ -124,16 +131,23 @@ def test_subtitles_load_from_file_urls(media_index: Path,
     assert (media_index.parent / vtt).read_text(encoding="utf-8").startswith("WEBVTT")
     video.scroll_into_view_if_needed()
     video.hover()  # the reader reaches for the video: its cues arrive
-    poll(page, f"() => document.querySelector({VIDEO!r}).textTracks.length === 1"
-               f" && !document.querySelector('{VIDEO} track')")
+    poll(
+        page,
+        f"() => document.querySelector({VIDEO!r}).textTracks.length === 1"
+        f" && !document.querySelector('{VIDEO} track')",
+    )
     track = page.evaluate(f"""() => {{
         const t = document.querySelector({VIDEO!r}).textTracks[0];
         t.mode = "showing";
         return {{kind: t.kind, label: t.label, language: t.language,
                 cues: [...t.cues].map(c => [c.startTime, c.endTime, c.text])}};
     }}""")
-    assert track == {"kind": "subtitles", "label": "EN", "language": "en",
-                     "cues": [[0.5, 1.5, "Hello <i>there</i>"], [1.6, 2.4, "Пока"]]}
+    assert track == {
+        "kind": "subtitles",
+        "label": "EN",
+        "language": "en",
+        "cues": [[0.5, 1.5, "Hello <i>there</i>"], [1.6, 2.4, "Пока"]],
+    }
     active = page.evaluate(f"""() => new Promise((resolve, reject) => {{
         const v = document.querySelector({VIDEO!r});
         v.addEventListener("seeked", () => setTimeout(() => resolve(

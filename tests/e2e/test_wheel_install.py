@@ -17,8 +17,10 @@ pytestmark = pytest.mark.e2e
 
 def test_wheel_in_clean_venv_builds_the_demo(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels),
-                    str(REPO)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(REPO)],
+        check=True,
+    )
     (wheel,) = wheels.glob("oerpack-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -26,14 +28,27 @@ def test_wheel_in_clean_venv_builds_the_demo(tmp_path: Path) -> None:
     assert "oerpack/schema/manifest.schema.json" in names
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
-                   check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], check=True
+    )
     manifest = copy_demo(tmp_path / "manifests")
     out = tmp_path / "dist"
     result = subprocess.run(
-        [str(venv / "bin" / "oerpack"), "-q", "build", str(manifest), "--out",
-         str(out), "--cache-dir", str(tmp_path / "cache")],
-        capture_output=True, text=True, cwd=tmp_path, check=False)
+        [
+            str(venv / "bin" / "oerpack"),
+            "-q",
+            "build",
+            str(manifest),
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     index = out / "demo" / "index.html"
     assert "About this sample package" in index.read_text(encoding="utf-8")

@@ -14,8 +14,10 @@ from tests.support.media import make_bytes, make_pdf, make_video
 EVENT_ID = "kz-webinars"
 TITLES = {
     "guide": {"en": "Teacher guide", "ru": "Руководство для учителя"},
-    "talk": {"en": "Distance learning in rural schools",
-             "ru": "Дистанционное обучение в сельских школах"},
+    "talk": {
+        "en": "Distance learning in rural schools",
+        "ru": "Дистанционное обучение в сельских школах",
+    },
     "recording": {"en": "Webinar recording", "ru": "Запись вебинара"},
 }
 
@@ -34,8 +36,11 @@ def write_media(folder: Path, *, guide_ru_text: str = "Привет, мир") ->
 
 
 def _source(lang: str, name: str, base_url: str | None) -> dict[str, str]:
-    return {"lang": lang, "url": f"{base_url}/{name}"} if base_url else {
-        "lang": lang, "path": f"media/{name}"}
+    return (
+        {"lang": lang, "url": f"{base_url}/{name}"}
+        if base_url
+        else {"lang": lang, "path": f"media/{name}"}
+    )
 
 
 def write_manifest(folder: Path, *, base_url: str | None = None) -> Path:
@@ -44,26 +49,48 @@ def write_manifest(folder: Path, *, base_url: str | None = None) -> Path:
         "oerpack": 1,
         "event": {
             "id": EVENT_ID,
-            "title": {"en": "Rural education webinars", "ru": "Вебинары о сельском образовании"},  # noqa: RUF001
+            "title": {"en": "Rural education webinars", "ru": "Вебинары о сельском образовании"},
             "subtitle": {"en": "Test event", "ru": "Тестовое мероприятие"},
             "languages": ["ru", "en"],
             "publisher": {"en": "Test publisher", "ru": "Тестовый издатель"},
             "license": "CC BY-SA 4.0",
         },
-        "items": [{"id": "guide", "title": TITLES["guide"], "kind": "document",
-                   "description": {"en": "How to use it", "ru": "Как пользоваться"},
-                   "sources": [_source("en", "guide-en.pdf", base_url),
-                               _source("ru", "guide-ru.pdf", base_url)]}],
-        "sections": [{
-            "id": "webinar-1", "title": {"en": "Webinar 1", "ru": "Вебинар 1"},
-            "items": [
-                {"id": "talk", "title": TITLES["talk"], "kind": "presentation",
-                 "speakers": [{"name": {"en": "Dr Aigerim Test", "ru": "Д-р Айгерим Тест"}}],  # noqa: RUF001
-                 "sources": [_source("en", "talk-en.pptx", base_url),
-                             _source("ru", "talk-ru.pdf", base_url)]},
-                {"id": "recording", "title": TITLES["recording"], "kind": "recording",
-                 "sources": [_source("ru", "recording-ru.mp4", base_url)]},
-            ]}],
+        "items": [
+            {
+                "id": "guide",
+                "title": TITLES["guide"],
+                "kind": "document",
+                "description": {"en": "How to use it", "ru": "Как пользоваться"},
+                "sources": [
+                    _source("en", "guide-en.pdf", base_url),
+                    _source("ru", "guide-ru.pdf", base_url),
+                ],
+            }
+        ],
+        "sections": [
+            {
+                "id": "webinar-1",
+                "title": {"en": "Webinar 1", "ru": "Вебинар 1"},
+                "items": [
+                    {
+                        "id": "talk",
+                        "title": TITLES["talk"],
+                        "kind": "presentation",
+                        "speakers": [{"name": {"en": "Dr Aigerim Test", "ru": "Д-р Айгерим Тест"}}],
+                        "sources": [
+                            _source("en", "talk-en.pptx", base_url),
+                            _source("ru", "talk-ru.pdf", base_url),
+                        ],
+                    },
+                    {
+                        "id": "recording",
+                        "title": TITLES["recording"],
+                        "kind": "recording",
+                        "sources": [_source("ru", "recording-ru.mp4", base_url)],
+                    },
+                ],
+            }
+        ],
     }
     path = folder / "manifest.yaml"
     # JSON is YAML: no need for a YAML writer in tests.

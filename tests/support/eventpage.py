@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-OVERVIEW = ("Overview of Central Asian countries’ experiences and responses to COVID-19, "  # noqa: RUF001
-            "particularly in supporting teachers and students in rural/remote areas")
+OVERVIEW = (
+    "Overview of Central Asian countries’ experiences and responses to COVID-19, "
+    "particularly in supporting teachers and students in rural/remote areas"
+)
 
 # (item id, text before the links as the page prints it)
 WEBINAR_1 = [
@@ -20,58 +22,101 @@ WEBINAR_1 = [
     ("kyrgyzstan-response", "Kyrgyz Republic"),
     ("tajikistan-response", "Republic of Tajikistan"),
     ("uzbekistan-response", "Republic of Uzbekistan"),
-    ("keris-partnership", "Inter-government partnership to support national ICT in Education "
-     "development in Central Asia (Mr Jaewon Cho, Programme Officer, KERIS)"),
-    ("korea-teacher-support", "Systematic teacher support & public-private partnerships for "
-     "underprivileged students in Republic of Korea (Dr Sanghyun Jang, Director, Higher "
-     "Education, Academic Research, International Cooperation Department, KERIS to present on "
-     "behalf of the Korean Ministry of Education)"),
+    (
+        "keris-partnership",
+        "Inter-government partnership to support national ICT in Education "
+        "development in Central Asia (Mr Jaewon Cho, Programme Officer, KERIS)",
+    ),
+    (
+        "korea-teacher-support",
+        "Systematic teacher support & public-private partnerships for "
+        "underprivileged students in Republic of Korea (Dr Sanghyun Jang, Director, Higher "
+        "Education, Academic Research, International Cooperation Department, KERIS to present on "
+        "behalf of the Korean Ministry of Education)",
+    ),
 ]
 WEBINAR_2 = [
-    ("digcomp", "Addressing digital competence challenges through DigComp and related European "
-     "digital competence frameworks and tools (Mr Alessandro Brolpito, Senior Specialist in "
-     "Digital Skills and Learning, European Training Foundation)"),
-    ("samsung-kazakhstan", "Digital education to enable young potential in Kazakhstan "
-     "(Ms Ji-Hyun Yoon, Samsung Electronics)"),
-    ("dvv-rural-skills", "Skills development programme for rural populations in Kyrgyzstan, "
-     "Tajikistan and Uzbekistan (Ms Dr. Thekla Kelbert, DVV International Regional Director "
-     "for Central Asia)"),
+    (
+        "digcomp",
+        "Addressing digital competence challenges through DigComp and related European "
+        "digital competence frameworks and tools (Mr Alessandro Brolpito, Senior Specialist in "
+        "Digital Skills and Learning, European Training Foundation)",
+    ),
+    (
+        "samsung-kazakhstan",
+        "Digital education to enable young potential in Kazakhstan "
+        "(Ms Ji-Hyun Yoon, Samsung Electronics)",
+    ),
+    (
+        "dvv-rural-skills",
+        "Skills development programme for rural populations in Kyrgyzstan, "
+        "Tajikistan and Uzbekistan (Ms Dr. Thekla Kelbert, DVV International Regional Director "
+        "for Central Asia)",
+    ),
 ]
 WEBINAR_3 = [
-    ("keris-oer-ecosystem", "Open, Easy, Resourceful (OER) Distance Learning Ecosystem for "
-     "Korea’s Higher Education in light of COVID-19 (Ms. Hyojae Choi, Senior Researcher, KERIS "  # noqa: RUF001
-     "and Mr. Hwansun Yoon, Assistant Program Specialist, KERIS)"),
-    ("inruled-oer-oep", "The application Of OER and OEP to ensure inclusive education: "
-     "Achievements and visions of INRULED (Dr. Ahmed Tlili, Co-Director of the OER Lab, Smart "
-     "Learning Institute, Beijing Normal University, UNESCO International Research and Training "
-     "Centre for Rural Education (UNESCO INRULED), China)"),
-    ("bilim-media", "Digital solutions and e-resources for rural schools in Kazakhstan "
-     "(Mr. Sanzhar Kenzhekhanuly, Executive Director, Bilim Media Group, Kazakhstan)"),
-    ("e-estonia", "e-Education in Estonia (Mr. Florian Marcus, Digital Transformation Adviser, "
-     "e-Estonia Briefing Centre)"),
+    (
+        "keris-oer-ecosystem",
+        "Open, Easy, Resourceful (OER) Distance Learning Ecosystem for "
+        "Korea’s Higher Education in light of COVID-19 (Ms. Hyojae Choi, Senior Researcher, KERIS "
+        "and Mr. Hwansun Yoon, Assistant Program Specialist, KERIS)",
+    ),
+    (
+        "inruled-oer-oep",
+        "The application Of OER and OEP to ensure inclusive education: "
+        "Achievements and visions of INRULED (Dr. Ahmed Tlili, Co-Director of the OER Lab, Smart "
+        "Learning Institute, Beijing Normal University, UNESCO International Research and Training "
+        "Centre for Rural Education (UNESCO INRULED), China)",
+    ),
+    (
+        "bilim-media",
+        "Digital solutions and e-resources for rural schools in Kazakhstan "
+        "(Mr. Sanzhar Kenzhekhanuly, Executive Director, Bilim Media Group, Kazakhstan)",
+    ),
+    (
+        "e-estonia",
+        "e-Education in Estonia (Mr. Florian Marcus, Digital Transformation Adviser, "
+        "e-Estonia Briefing Centre)",
+    ),
 ]
-ITEM_IDS = ("concept-note", *[i for i, _ in WEBINAR_1], "webinar-1-recordings",
-            *[i for i, _ in WEBINAR_2], "webinar-2-recordings",
-            *[i for i, _ in WEBINAR_3], "webinar-3-recordings")
+ITEM_IDS = (
+    "concept-note",
+    *[i for i, _ in WEBINAR_1],
+    "webinar-1-recordings",
+    *[i for i, _ in WEBINAR_2],
+    "webinar-2-recordings",
+    *[i for i, _ in WEBINAR_3],
+    "webinar-3-recordings",
+)
 SOURCE_KEYS = tuple(f"{item}.{lang}" for item in ITEM_IDS for lang in ("en", "ru"))
 
 
 def default_paths() -> dict[str, str]:
     """Source key → the path its file is served at (recordings are videos)."""
-    return {key: f"/files/{key.replace('.', '-')}."
-            f"{'mp4' if 'recordings' in key else 'pdf'}" for key in SOURCE_KEYS}
+    return {
+        key: f"/files/{key.replace('.', '-')}.{'mp4' if 'recordings' in key else 'pdf'}"
+        for key in SOURCE_KEYS
+    }
 
 
 def _a(base: str, path: str, label: str) -> str:
     return f'<a href="{escape(base + path)}">{escape(label)}</a>'
 
 
-def _eng_rus(base: str, paths: Mapping[str, str], item: str, *, tight: bool = False,
-             missing_bracket: bool = False) -> str:
+def _eng_rus(
+    base: str,
+    paths: Mapping[str, str],
+    item: str,
+    *,
+    tight: bool = False,
+    missing_bracket: bool = False,
+) -> str:
     sep = "," if tight else ", "
     close = "" if missing_bracket else ")"
-    return (f"({_a(base, paths[item + '.en'], 'Eng')}){sep}"
-            f"({_a(base, paths[item + '.ru'], 'Rus')}{close}")
+    return (
+        f"({_a(base, paths[item + '.en'], 'Eng')}){sep}"
+        f"({_a(base, paths[item + '.ru'], 'Rus')}{close}"
+    )
 
 
 def _intro(base: str, paths: Mapping[str, str]) -> str:
@@ -90,29 +135,33 @@ Central Asia and beyond</em></p>
 <p>Contact: <a href="mailto:ict.bgk@unesco.org">ict.bgk@unesco.org</a>;
 m.alpysbayeva@unesco.org; uil-lbs@unesco.org</p>
 <p><strong>Key Documents &amp; Presentations:</strong></p>
-<p>{_a(base, paths['concept-note.en'], 'Concept Note and Programme (English)')}<br>
-{_a(base, paths['concept-note.ru'], 'Concept Note and Programme (Russian)')}</p>
+<p>{_a(base, paths["concept-note.en"], "Concept Note and Programme (English)")}<br>
+{_a(base, paths["concept-note.ru"], "Concept Note and Programme (Russian)")}</p>
 """
 
 
 def _webinar_1(base: str, paths: Mapping[str, str]) -> str:
-    countries = "".join(f"<li>{escape(text)}  {_eng_rus(base, paths, item)}</li>"
-                        for item, text in WEBINAR_1[:4])
-    talks = "".join(f"<li>{escape(text)} {_eng_rus(base, paths, item)}</li>"
-                    for item, text in WEBINAR_1[4:])
+    countries = "".join(
+        f"<li>{escape(text)}  {_eng_rus(base, paths, item)}</li>" for item, text in WEBINAR_1[:4]
+    )
+    talks = "".join(
+        f"<li>{escape(text)} {_eng_rus(base, paths, item)}</li>" for item, text in WEBINAR_1[4:]
+    )
     return f"""
 <h2>Webinar 1: ICT-enabled Distance Education Opportunities for Students and Teachers in light
 of COVID-19 (UNESCO Bangkok)</h2>
 <p>25 September 2020; 11:00 am-12:30 pm Almaty time</p>
 <p>The first webinar of vCASIE examined the impact of COVID-19 on rural and remote areas.</p>
 <ol><li>{escape(OVERVIEW)} <ul>{countries}</ul></li>{talks}</ol>
-<p>Webinar 1 Recordings: {_eng_rus(base, paths, 'webinar-1-recordings', tight=True)}</p>
+<p>Webinar 1 Recordings: {_eng_rus(base, paths, "webinar-1-recordings", tight=True)}</p>
 """
 
 
 def _webinar_2(base: str, paths: Mapping[str, str]) -> str:
-    talks = "".join(f"<p>{n}. {escape(text)} {_eng_rus(base, paths, item)}</p>"
-                    for n, (item, text) in enumerate(WEBINAR_2, start=1))
+    talks = "".join(
+        f"<p>{n}. {escape(text)} {_eng_rus(base, paths, item)}</p>"
+        for n, (item, text) in enumerate(WEBINAR_2, start=1)
+    )
     recordings = _eng_rus(base, paths, "webinar-2-recordings", missing_bracket=True)
     return f"""
 <h2>Webinar 2: Open and Distance Education to Promote Learning and Skills Development
@@ -124,23 +173,25 @@ throughout Life (UNESCO Institute for Lifelong Learning) </h2>
 """
 
 
-def _webinar_3(base: str, paths: Mapping[str, str],
-               extra: Sequence[tuple[str, str, str]]) -> str:
-    talks = "".join(f"<li>{escape(text)} {_eng_rus(base, paths, item)}</li>"
-                    for item, text in WEBINAR_3)
-    talks += "".join(f"<li>{escape(text)} ({_a(base, path, label)})</li>"
-                     for text, label, path in extra)
+def _webinar_3(base: str, paths: Mapping[str, str], extra: Sequence[tuple[str, str, str]]) -> str:
+    talks = "".join(
+        f"<li>{escape(text)} {_eng_rus(base, paths, item)}</li>" for item, text in WEBINAR_3
+    )
+    talks += "".join(
+        f"<li>{escape(text)} ({_a(base, path, label)})</li>" for text, label, path in extra
+    )
     return f"""
 <h2>Webinar 3: Quality OER contents for skills development (UNESCO Almaty)</h2>
 <p>23 October 2020; 11:00 am-12:30 pm Almaty time</p>
 <p>Webinar 3 looked into the use, relevance and importance of open educational resources.</p>
 <ol>{talks}</ol>
-<p>Webinar 3 Recordings: {_eng_rus(base, paths, 'webinar-3-recordings', tight=True)}</p>
+<p>Webinar 3 Recordings: {_eng_rus(base, paths, "webinar-3-recordings", tight=True)}</p>
 """
 
 
-def vcasie_page(base: str, paths: Mapping[str, str] | None = None, *,
-                extra: Sequence[tuple[str, str, str]] = ()) -> str:
+def vcasie_page(
+    base: str, paths: Mapping[str, str] | None = None, *, extra: Sequence[tuple[str, str, str]] = ()
+) -> str:
     """The page's HTML; links are ``base + paths[key]``. ``extra`` adds talks to webinar 3
     as ``(text before the link, link label, path)``."""
     paths = paths or default_paths()
