@@ -99,7 +99,7 @@ def fetch_manifest(
 ) -> FetchOutcome:
     """Bring every source of the manifest into the cache and record it in the lock.
     With ``out_dir``, also check before any download that the package will fit there."""
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, allow_outside_paths=settings.allow_outside_paths)
     path = lock_path(manifest_path)
     lock = read_lock(path)
     tasks = plan_fetch(manifest, lock, settings)

@@ -33,13 +33,20 @@ from .units import human_size
 from .verify import verify_package
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Errors printed one per line before the rest are summarised (all of them with -v).
+MAX_ERRORS_SHOWN = 50
 
 
 def _fail(error: OerpackError) -> None:
     errors = error.errors if isinstance(error, ManifestErrors) else [error]
-    for each in errors:
+    context = click.get_current_context(silent=True)
+    verbose = bool(context and context.find_root().params.get("verbose"))
+    shown = errors if verbose else errors[:MAX_ERRORS_SHOWN]
+    for each in shown:
         prefix = "" if each.exit_code == ExitCode.INTERRUPTED else "Error: "
         click.echo(f"{prefix}{each.message}", err=True)
+    if len(shown) < len(errors):
+        click.echo(f"Error: … and {len(errors) - len(shown)} more (-v shows all)", err=True)
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
     sys.exit(int(error.exit_code))
@@ -90,6 +97,14 @@ def _parse_size(ctx: click.Context, param: click.Parameter, value: str | None) -
         return parse_size(value)
     except OerpackError as exc:
         raise click.BadParameter(f"{exc.message}; {exc.hint}") from None
+
+
+ALLOW_OUTSIDE_PATHS = click.option(
+    "--allow-outside-paths",
+    is_flag=True,
+    help="Let path: sources lead outside the manifest's folder through symbolic links "
+    "(only for manifests you trust).",
+)
 
 
 def fetch_options(func: F) -> F:
@@ -147,6 +162,7 @@ def fetch_options(func: F) -> F:
             show_default=True,
             help="Seconds without data before a retry.",
         ),
+        ALLOW_OUTSIDE_PATHS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -162,6 +178,7 @@ def _settings(
     retries: int,
     backoff: float,
     timeout: float,
+    allow_outside_paths: bool = False,
 ) -> Settings:
     return Settings(
         cache_dir=cache_dir or default_cache_dir(),
@@ -172,6 +189,7 @@ def _settings(
         retries=retries,
         backoff=backoff,
         read_timeout=timeout,
+        allow_outside_paths=allow_outside_paths,
     )
 
 
@@ -196,10 +214,11 @@ MANIFEST = click.argument("manifest", type=click.Path(path_type=Path))
 
 @main.command()
 @MANIFEST
+@ALLOW_OUTSIDE_PATHS
 @handle_errors
-def validate(manifest: Path) -> None:
+def validate(manifest: Path, allow_outside_paths: bool) -> None:
     """Check a manifest; print every problem with file and line."""
-    loaded = load_manifest(manifest)
+    loaded = load_manifest(manifest, allow_outside_paths=allow_outside_paths)
     sources = loaded.all_sources()
     unresolved = sum(1 for s in sources if not s.resolved)
     click.echo(
@@ -377,13 +396,15 @@ def verify(path: Path) -> None:
         ("missing", report.missing),
         ("corrupt", report.corrupt),
         ("unexpected", report.unexpected),
+        ("not a regular file", report.special),
     ):
         for name in names:
             click.echo(f"{label}: {name}")
     if not report.ok:
+        special = f", {len(report.special)} not regular" if report.special else ""
         raise DamagedPackageError(
             f"{path}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
-            f"{len(report.unexpected)} unexpected file(s)",
+            f"{len(report.unexpected)} unexpected file(s){special}",
             hint="copy the package again from a good copy",
         )
     click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from .credentials import mask_credentials
+
 
 class ExitCode(IntEnum):
     """Documented process exit statuses (README: "Exit codes")."""
@@ -23,15 +25,16 @@ class OerpackError(Exception):
     """Base of every error oerpack reports to a user.
 
     ``message`` is one line saying what is wrong and where; ``hint`` one line saying
-    what to do about it.
+    what to do about it. Neither ever shows the user:password of a URL.
     """
 
     exit_code: ExitCode = ExitCode.FAILURE
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        message = mask_credentials(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = mask_credentials(hint) if hint is not None else None
 
     def __str__(self) -> str:
         return self.message
@@ -104,7 +107,7 @@ class DownloadError(OerpackError):
         suffix = f" ({url})" if url else ""
         super().__init__(f"{prefix}{message}{suffix}", hint=hint)
         self.key = key
-        self.url = url
+        self.url = mask_credentials(url) if url is not None else None
 
 
 class ChecksumError(OerpackError):

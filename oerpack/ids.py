@@ -39,6 +39,12 @@ _TYPES = {
 }
 
 
+def is_reserved_name(name: str) -> bool:
+    """Whether Windows refuses ``name`` as a file or folder name (``con``, ``con.zip``,
+    ``LPT1.txt``: the device names, whatever the extension)."""
+    return name.split(".")[0].strip().lower() in _WINDOWS_RESERVED
+
+
 def stable_uuid(*parts: str) -> uuid.UUID:
     """A uuid5 that depends only on ``parts``: the same manifest gives the same ids."""
     return uuid.uuid5(NAMESPACE, "/".join(parts))
@@ -69,8 +75,7 @@ def safe_component(name: str, *, max_len: int = 120, fallback: str = "file") -> 
     text = _UNSAFE.sub("_", text).strip(" .")
     if not text or set(text) <= {"."}:
         text = fallback
-    stem = text.split(".")[0].lower()
-    if stem in _WINDOWS_RESERVED:
+    if is_reserved_name(text):
         text = "_" + text
     encoded = text.encode("utf-8")[:max_len]
     return encoded.decode("utf-8", errors="ignore").rstrip(" .") or fallback

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .credentials import mask_credentials
 from .errors import DownloadError, ExitCode, OerpackError, RefreshProblemsError
 from .fetch import (
     FetchTask,
@@ -90,7 +91,7 @@ def refresh_manifest(
             "refresh asks the servers what changed, so it cannot run offline",
             hint="run it without --offline where the sources can be reached",
         )
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, allow_outside_paths=settings.allow_outside_paths)
     path = lock_path(manifest_path)
     lock = read_lock(path)
     page, page_url, page_errors = read_pages(manifest.event.pages, settings)
@@ -193,11 +194,13 @@ def _check_source(
     if not same_url:
         return _Verdict(SourceCheck(source.key, "moved", url, f"was {old.url}"), download=task)
     unchanged = _same_content(old, result)
-    if result.final_url != (old.final_url or settings.rewrite(url)):
-        detail = f"now at {result.final_url}" + ("" if unchanged else ", content changed")
+    # the lock keeps final URLs without a --mirror's user:password
+    final_url = mask_credentials(result.final_url)
+    if final_url != mask_credentials(old.final_url or settings.rewrite(url)):
+        detail = f"now at {final_url}" + ("" if unchanged else ", content changed")
         return _Verdict(
             SourceCheck(source.key, "moved", url, detail),
-            entry=replace(old, final_url=result.final_url),
+            entry=replace(old, final_url=final_url),
             download=None if unchanged else task,
         )
     if unchanged:
@@ -306,7 +309,7 @@ def report_lines(report: RefreshReport) -> list[str]:
     width = max([len(c.key) for c in report.checks] + [6])
     lines = [f"{'STATUS':<11} {'SOURCE':<{width}} DETAIL"]
     for c in report.checks:
-        detail = "; ".join(part for part in (c.url, c.detail) if part)
+        detail = mask_credentials("; ".join(part for part in (c.url, c.detail) if part))
         lines.append(f"{c.status:<11} {c.key:<{width}} {detail}")
     for link in report.new_links:
         lines.append(f"{'new':<11} {'-':<{width}} {link.label!r} under {link.entry!r}: {link.url}")

@@ -28,6 +28,8 @@ class Settings:
     backoff: float = 1.0
     max_backoff: float = 60.0
     user_agent: str = "oerpack"
+    #: Let ``path:`` sources lead outside the manifest's folder through symbolic links.
+    allow_outside_paths: bool = False
 
     def rewrite(self, url: str) -> str:
         """Apply the longest matching ``--mirror FROM=TO`` prefix rewrite to ``url``."""

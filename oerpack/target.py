@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import DoesNotFitError, PackageError
+from .ids import is_reserved_name
 
 FAT32_MAX_FILE = 4 * 1024**3 - 1
 #: FAT32 cluster size Windows uses for volumes of 8-32 GB; files are rounded up to it.
@@ -27,14 +28,6 @@ _UNITS = {
     "ti": 2**40,
 }
 _BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f]')
-_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(1, 10)),
-    *(f"lpt{i}" for i in range(1, 10)),
-}
 
 
 def parse_size(text: str) -> int:
@@ -53,11 +46,10 @@ def name_problems(names: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for name in names:
         for part in name.split("/"):
-            stem = part.split(".")[0].lower()
             if (
                 _BAD_CHARS.search(part)
                 or part.endswith((" ", "."))
-                or stem in _RESERVED
+                or is_reserved_name(part)
                 or len(part) > 255
                 or not part
             ):
