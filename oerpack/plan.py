@@ -10,8 +10,7 @@ from pathlib import Path
 
 from . import ids
 from .errors import OerpackError, UnresolvedSourcesError
-from .fetch import FetchTask
-from .models import Item, Lock, Manifest, Source
+from .models import FetchTask, Item, Lock, Manifest, Source
 from .settings import Settings
 
 #: Bump when oerpack changes what it writes into the channel database, so that packages

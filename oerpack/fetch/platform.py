@@ -22,10 +22,16 @@ from typing import Any
 
 from ..cache import Cache, UrlRecord
 from ..errors import ChecksumError, DownloadError
-from ..models import FetchResult, LockEntry
+from ..models import (
+    FetchCancelledError,
+    FetchResult,
+    FetchTask,
+    LockEntry,
+    Progress,
+    ProgressCallback,
+)
 from ..settings import Settings
-from .download import FetchCancelledError, FetchTask, Progress, ProgressCallback, verify_pins
-from .hashing import hash_file
+from .hashing import hash_file, verify_pins
 
 log = logging.getLogger(__name__)
 #: One file with picture and sound, MP4 when offered: no merging step, plays everywhere.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
-from .pagelinks import Block, PageLink, ParsedPage
+from .links import Block, PageLink, ParsedPage
 
 # Labels a page uses for a language, casefolded, brackets and punctuation removed.
 LANGUAGE_LABELS: dict[str, tuple[str, ...]] = {
