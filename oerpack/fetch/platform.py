@@ -22,6 +22,7 @@ from typing import Any
 
 from ..cache import Cache, UrlRecord
 from ..errors import ChecksumError, DownloadError
+from ..filetypes import mime_of
 from ..models import (
     FetchCancelledError,
     FetchResult,
@@ -37,15 +38,6 @@ log = logging.getLogger(__name__)
 #: One file with picture and sound, MP4 when offered: no merging step, plays everywhere.
 FORMAT = "best[ext=mp4]/best"
 EXTRA = "video-platforms"
-_TYPES = {
-    "mp4": "video/mp4",
-    "m4v": "video/mp4",
-    "webm": "video/webm",
-    "mkv": "video/x-matroska",
-    "m4a": "audio/mp4",
-    "mp3": "audio/mpeg",
-    "ogg": "audio/ogg",
-}
 
 
 class _Stopped(Exception):
@@ -178,7 +170,7 @@ def download_platform(
     blob = cache.put(path, sha256=sha256, md5=md5, size=size)
     shutil.rmtree(work, ignore_errors=True)
     ext = str(info.get("ext") or path.suffix.lstrip("."))
-    content_type = _TYPES.get(ext) or mimetypes.guess_type(f"x.{ext}")[0]
+    content_type = mime_of(ext) or mimetypes.guess_type(f"x.{ext}")[0]
     media_url = info.get("url")
     cache.record_url(
         UrlRecord(
