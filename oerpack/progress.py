@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from .credentials import mask_credentials
-from .fetch import Progress
+from .models import Progress
 from .units import human_size
 
 REDRAW_S = 0.2
