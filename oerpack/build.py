@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .cache import Cache
 from .diskspace import SpaceNeed, check_space
 from .errors import (
+    ChecksumError,
     FetchFailedError,
     FetchInterruptedError,
     OerpackError,
@@ -124,8 +125,39 @@ def fetch_manifest(
         offline = [e for e in errors if isinstance(e, OfflineMissingError)]
         if offline and len(offline) == len(errors):
             raise OfflineMissingError([key for e in offline for key in e.keys])
-        raise FetchFailedError(errors)
+        raise FetchFailedError(errors, hint=pin_hint(errors, tasks, manifest))
     return FetchOutcome(manifest=manifest, lock=lock, report=report)
+
+
+def pin_hint(
+    errors: list[OerpackError], tasks: tuple[FetchTask, ...], manifest: Manifest
+) -> str | None:
+    """What resolves checksum mismatches: a pin in the lock gives way to
+    'refresh --rehash'; a pin in the manifest only to editing it."""
+    labels = {e.key for e in errors if isinstance(e, ChecksumError)}
+    if not labels or len(labels) < len(errors):
+        return None
+    keys = {t.key for t in tasks if t.label in labels}
+    in_manifest = sorted(
+        s.key
+        for s in manifest.all_sources()
+        if s.key in keys and (s.sha256 is not None or s.size is not None)
+    )
+    name = manifest.path
+    if in_manifest:
+        return (
+            f"if the new bytes are right, update or remove the sha256/size pin of "
+            f"{', '.join(in_manifest[:3])} in {name}"
+            + (
+                f"; for the others run 'oerpack refresh --rehash {name}'"
+                if len(in_manifest) < len(keys)
+                else ""
+            )
+        )
+    return (
+        f"the lock pins bytes the server no longer sends; if the new bytes are right, run "
+        f"'oerpack refresh --rehash {name}' to download them again and pin them"
+    )
 
 
 def ready_out_dir(out_dir: Path) -> None:

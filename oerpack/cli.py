@@ -417,16 +417,28 @@ def verify(path: Path) -> None:
     is_flag=True,
     help="Change nothing; exit non-zero if a source is broken, changed or moved.",
 )
+@click.option(
+    "--rehash",
+    is_flag=True,
+    help="Download every source again and compare its bytes with the lock, even when "
+    "the server says it is unchanged; the lock takes the bytes found.",
+)
 @fetch_options
 @click.pass_context
 @handle_errors
-def refresh(ctx: click.Context, /, manifest: Path, check: bool, **options: Any) -> None:
+def refresh(
+    ctx: click.Context, /, manifest: Path, check: bool, rehash: bool, **options: Any
+) -> None:
     """Check every source against its server and the event page; update the lock."""
+    if rehash and check:
+        raise click.UsageError("--rehash downloads every source again; it cannot go with --check")
     from .refresh import refresh_manifest, report_lines, report_problem
 
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
-        report = refresh_manifest(manifest, _settings(**options), check=check, progress=printer)
+        report = refresh_manifest(
+            manifest, _settings(**options), check=check, rehash=rehash, progress=printer
+        )
     finally:
         printer.close()
     for line in report_lines(report):

@@ -128,8 +128,9 @@ class ChecksumError(OerpackError):
         super().__init__(
             f"{key}: {what} mismatch{where}: expected {expected}, got {actual}",
             hint=(
-                "the source changed or the transfer is corrupt; if the change is expected, "
-                "run 'oerpack refresh' to update the lock file"
+                "the source changed or the transfer is corrupt; if the new bytes are right, "
+                "run 'oerpack refresh --rehash MANIFEST' (the lock pins the old ones) or "
+                "update the sha256/size pin in the manifest"
             ),
         )
         self.key = key
@@ -143,16 +144,19 @@ class FetchFailedError(OerpackError):
 
     exit_code = ExitCode.DOWNLOAD_FAILED
 
-    def __init__(self, failures: list[OerpackError]) -> None:
+    def __init__(self, failures: list[OerpackError], *, hint: str | None = None) -> None:
         codes = {f.exit_code for f in failures}
         only_checksums = codes == {ExitCode.CHECKSUM_MISMATCH}
         super().__init__(
             f"{len(failures)} source(s) failed: "
             + "; ".join(str(f) for f in failures[:3])
             + (" …" if len(failures) > 3 else ""),
-            hint=failures[0].hint
-            if len({f.hint for f in failures}) == 1
-            else ("run the same command again to retry; finished files are kept in the cache"),
+            hint=hint
+            or (
+                failures[0].hint
+                if len({f.hint for f in failures}) == 1
+                else "run the same command again to retry; finished files are kept in the cache"
+            ),
         )
         self.failures = failures
         if only_checksums:

@@ -74,6 +74,8 @@ class _Verdict:
     check: SourceCheck
     entry: LockEntry | None = None
     download: FetchTask | None = None
+    #: --rehash: the sha256 the lock pinned, compared with the bytes downloaded again
+    rehash_of: str | None = None
 
 
 def refresh_manifest(
@@ -81,9 +83,19 @@ def refresh_manifest(
     settings: Settings,
     *,
     check: bool = False,
+    rehash: bool = False,
     progress: ProgressCallback | None = None,
 ) -> RefreshReport:
-    """Check every source; unless ``check``, download what changed and rewrite the lock."""
+    """Check every source; unless ``check``, download what changed and rewrite the lock.
+
+    With ``rehash``, every unpinned URL source is downloaded again and its bytes compared
+    with the lock, whatever the server's ETag says: the way out of a wrong first download
+    that the lock pinned."""
+    if rehash and check:
+        raise OerpackError(
+            "--rehash downloads every source again, so it cannot be combined with --check",
+            hint="run 'oerpack refresh --rehash MANIFEST' without --check",
+        )
     if settings.offline:
         raise OerpackError(
             "refresh asks the servers what changed, so it cannot run offline",
@@ -98,6 +110,11 @@ def refresh_manifest(
     )
     resolution = resolve_sources(manifest, page, known) if page else None
     verdicts = _check_all(manifest, lock, resolution, settings)
+    if rehash:
+        verdicts = [
+            _rehashing(source, v, settings)
+            for source, v in zip(manifest.all_sources(), verdicts, strict=True)
+        ]
     new_links = tuple(
         NewLink(entry=entry.title, label=link.text, url=link.url)
         for entry, link in (resolution.unclaimed if resolution else ())
@@ -235,6 +252,27 @@ def _respect_pins(source: Source, old: LockEntry | None, verdict: _Verdict) -> _
     )
 
 
+def _rehashing(source: Source, verdict: _Verdict, settings: Settings) -> _Verdict:
+    """Download a source again although the server says it is unchanged, unless the
+    manifest pins it (then the pin decides which bytes are right)."""
+    url = verdict.check.url
+    entry = verdict.entry
+    if (
+        verdict.download is not None
+        or entry is None
+        or entry.sha256 is None
+        or url is None
+        or source.path is not None
+        or source.sha256 is not None
+        or source.size is not None
+    ):
+        return verdict
+    task = FetchTask(
+        key=source.key, url=settings.rewrite(url), source_url=url, via=source.via, fresh=True
+    )
+    return replace(verdict, download=task, rehash_of=entry.sha256)
+
+
 def _holds_pin(source: Source, entry: LockEntry) -> bool:
     return (source.sha256 is None or entry.sha256 == source.sha256) and (
         source.size is None or entry.size == source.size
@@ -276,12 +314,26 @@ def _download_changes(
     out = []
     for verdict in verdicts:
         key = verdict.check.key
-        if key in fetched:
+        if key in fetched and verdict.rehash_of is not None:
+            verdict = _rehashed(verdict, fetched[key])
+        elif key in fetched:
             verdict = replace(verdict, entry=fetched[key])
         elif key in failed:
             verdict = _Verdict(replace(verdict.check, status="broken", detail=failed[key]))
         out.append(verdict)
     return out
+
+
+def _rehashed(verdict: _Verdict, entry: LockEntry) -> _Verdict:
+    """The verdict once a source's bytes were downloaded again: the lock takes them."""
+    old = verdict.rehash_of or ""
+    if entry.sha256 == old:
+        detail = "; ".join(p for p in (verdict.check.detail, "same bytes (rehashed)") if p)
+        return replace(verdict, check=replace(verdict.check, detail=detail), entry=entry)
+    detail = f"other bytes than the lock pinned (sha256 {old[:12]}… → {(entry.sha256 or '')[:12]}…)"
+    return replace(
+        verdict, check=replace(verdict.check, status="changed", detail=detail), entry=entry
+    )
 
 
 def _updated_lock(manifest: Manifest, lock: Lock, verdicts: list[_Verdict]) -> Lock:

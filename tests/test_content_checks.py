@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from oerpack.cache import Cache
 from oerpack.cli import main
@@ -75,7 +75,7 @@ def test_the_wrong_thing_is_refused_and_nothing_cached(
 def test_a_redirect_to_a_portal_page_is_refused(fault_server: FaultServer, cache_dir: Path) -> None:
     fault_server.add("/login.html", PORTAL_PAGE, content_type="text/html")
     fault_server.fault("/doc.pdf", redirect_to="/login.html")
-    with pytest.raises(DownloadError, match="a web page .* instead of a PDF file"):
+    with pytest.raises(DownloadError, match=r"a web page .* instead of a PDF file"):
         fetch(fault_server, cache_dir, "/doc.pdf")
     assert nothing_cached(cache_dir)
 

@@ -172,7 +172,7 @@ class Downloader:
 
     def _usable_record(self, task: FetchTask) -> UrlRecord | None:
         """What this URL served before, when it may stand in for an unpinned source."""
-        if task.url is None or task.sha256 is not None:
+        if task.url is None or task.sha256 is not None or task.fresh:
             return None
         record = self.cache.url_record(task.url)
         if record is None or (task.size is not None and record.size != task.size):
