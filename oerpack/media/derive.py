@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from .. import ids, layout
+from .. import fatnames, layout
 from ..filetypes import media_of
 from ..models import Blob
 from ..plan import DerivedFile, PackageFile, Plan
@@ -172,7 +172,7 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
     """Where a task's outputs go in the package, with their Kolibri presets."""
     media = plan.file_for(task.of).media
     if task.kind == "pages":
-        folder = f"{layout.PAGES_DIR}/{ids.safe_component(task.of)}"
+        folder = f"{layout.PAGES_DIR}/{fatnames.safe_component(task.of)}"
         return tuple(
             DerivedFile(
                 of=task.of,
@@ -207,4 +207,4 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
 
 def reader_path(key: str) -> str:
     """The page-by-page reader of a document's page images."""
-    return layout.reader_path(ids.safe_component(key))
+    return layout.reader_path(fatnames.safe_component(key))
