@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from . import ids, layout
 from .errors import OerpackError, UnresolvedSourcesError
@@ -38,6 +39,11 @@ class PackageFile:
     profile: str | None = None
 
 
+#: What a derived file is to its package file: a thumbnail (poster, first page), one page
+#: image, or a subtitle track.
+DerivedRole = Literal["thumbnail", "page", "subtitle"]
+
+
 @dataclass(frozen=True, slots=True)
 class DerivedFile:
     """A file made at build time for the package file ``of``: its ``thumbnail`` (a video's
@@ -46,7 +52,7 @@ class DerivedFile:
     use it (page images)."""
 
     of: str
-    role: str
+    role: DerivedRole
     dest: str
     sha256: str
     md5: str
@@ -81,7 +87,7 @@ class Plan:
         keys = {source.key for source in item.sources}
         return tuple(f for f in self.files if f.key in keys or f.origin in keys)
 
-    def derived_of(self, key: str, role: str) -> tuple[DerivedFile, ...]:
+    def derived_of(self, key: str, role: DerivedRole) -> tuple[DerivedFile, ...]:
         """Files made for the package file ``key`` in ``role`` (see DerivedFile)."""
         return tuple(d for d in self.derived if d.of == key and d.role == role)
 
