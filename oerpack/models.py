@@ -152,6 +152,14 @@ class Lock:
 
 
 @dataclass(frozen=True, slots=True)
+class PdfInfo:
+    """What a PDF says: its page count and its text (whitespace folded, capped)."""
+
+    pages: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Blob:
     """Verified bytes in the content-addressed cache."""
 
