@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import cast
 from urllib.parse import urlsplit
 
 from .errors import ManifestError, ManifestErrors
-from .ids import is_reserved_name
-from .models import ITEM_KINDS, NOT_STATED, Event, Item, Manifest, Section, Source, Speaker
+from .fatnames import is_reserved
+from .models import (
+    ITEM_KINDS,
+    NOT_STATED,
+    Event,
+    Item,
+    ItemKind,
+    Manifest,
+    Section,
+    Source,
+    Speaker,
+)
 from .yamlnodes import Node, NodeReader, is_int_scalar, is_sequence, read_yaml
 
 FORMAT_VERSION = 1
@@ -74,7 +85,7 @@ def _check_id(value: str) -> str | None:
             f"{value!r} is not a valid id (lowercase letters, digits and '-', "
             "starting with a letter or digit, at most 64 characters)"
         )
-    if is_reserved_name(value):
+    if is_reserved(value):
         return f"{value!r} cannot be an id: Windows reserves it as a device name"
     return None
 
@@ -325,7 +336,7 @@ class _ManifestReader(NodeReader):
         return Item(
             id=item_id,
             title=title,
-            kind=kind,
+            kind=cast(ItemKind, kind),  # checked against ITEM_KINDS above
             sources=sources,
             speakers=speakers,
             group=self.optional(fields, "group", where, self.text),

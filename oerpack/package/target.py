@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import DoesNotFitError, PackageError
-from .ids import is_reserved_name
+from ..errors import DoesNotFitError, PackageError
+from ..fatnames import component_ok
 
 FAT32_MAX_FILE = 4 * 1024**3 - 1
 #: FAT32 cluster size Windows uses for volumes of 8-32 GB; files are rounded up to it.
@@ -27,7 +27,6 @@ _UNITS = {
     "gi": 2**30,
     "ti": 2**40,
 }
-_BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f]')
 
 
 def parse_size(text: str) -> int:
@@ -46,13 +45,7 @@ def name_problems(names: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for name in names:
         for part in name.split("/"):
-            if (
-                _BAD_CHARS.search(part)
-                or part.endswith((" ", "."))
-                or is_reserved_name(part)
-                or len(part) > 255
-                or not part
-            ):
+            if not component_ok(part):
                 problems.append(f"{name}: {part!r} is not a valid FAT32/Windows name")
         folded = name.casefold()
         if folded in seen:

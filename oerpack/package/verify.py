@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .checksums import SUMS_NAME, parse_sums
-from .errors import DamagedPackageError
+from ..errors import DamagedPackageError
+from ..layout import SUMS_NAME
+from .checksums import parse_sums
 
 _CHUNK = 1024 * 1024
 #: What operating systems add to a stick on their own; never part of a package.
