@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from oerpack.checksums import format_sums, sha256_file
 from oerpack.cli import main
 from oerpack.errors import ExitCode
+from oerpack.package.checksums import format_sums, sha256_file
 
 FILES = {"index.html": b"<html>hello</html>", "assets/app.js": b"let x = 1;\n"}
 
