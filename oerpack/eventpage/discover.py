@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from ..fetch import get_page
 from ..settings import Settings
+from ..yamlnodes import strip_controls
 from .links import parse_page
 from .model import DraftSpeaker, EventPage, PageEntry, label_language, read_event_page
 
@@ -34,8 +35,9 @@ def slug(text: str, fallback: str) -> str:
 
 
 def _q(value: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON strings are valid YAML once the control characters
+    JSON leaves alone, DEL and C1, are gone: YAML does not allow them in a file)."""
+    return json.dumps(strip_controls(value).strip(), ensure_ascii=False)
 
 
 class _Ids:
