@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from oerpack.build import build_package
 from oerpack.cli import main
 from oerpack.errors import ExitCode
 from oerpack.lock import lock_path
 from oerpack.manifest import load_manifest
+from oerpack.media.derive import MediaOptions
+from oerpack.settings import Settings
 from tests.support.fetching import write_manifest
+from tests.support.media import make_pdf
 
 HEAD = """\
 oerpack: 1
@@ -151,3 +155,33 @@ def test_control_characters_never_reach_the_package(tmp_path: Path) -> None:
     text = HEAD.replace("{en: Event}", '"Ev\\0ent\\a \\x7f\\x9b\\x85ok\\tand\\ttabs"')
     manifest = load_manifest(write(tmp_path, text))
     assert manifest.event.title.get("en") == "Event ok\tand\ttabs"
+
+
+def test_control_characters_never_reach_the_built_html(tmp_path: Path) -> None:
+    make_pdf(tmp_path / "doc.pdf", ["Page one"])
+    hostile = '"Bell\\a and\\0 nul\\x7f \\x9bhere"'
+    manifest = write_manifest(tmp_path / "m.yaml", [{"id": "doc", "path": "doc.pdf"}])
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(
+        text.replace("{en: Network test, ru: Сетевой тест}", hostile).replace(
+            "title: {en: doc}", f"title: {hostile}"
+        ),
+        encoding="utf-8",
+    )
+    outcome = build_package(
+        manifest,
+        tmp_path / "out",
+        Settings(cache_dir=tmp_path / "c"),
+        make_zip=False,
+        media=MediaOptions(page_images=False, thumbnails=False),
+    )
+    texts = [
+        p
+        for p in outcome.package.folder.rglob("*")
+        if p.suffix in (".html", ".js", ".json", ".txt", ".css") or p.name == "SHA256SUMS"
+    ]
+    assert any(p.name == "index.html" for p in texts)
+    shown = b"".join(p.read_bytes() for p in texts)
+    assert b"Bell and nul here" in shown
+    for control in (b"\x00", b"\x07", b"\x7f", "\x9b".encode()):
+        assert control not in shown
