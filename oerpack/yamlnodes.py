@@ -90,6 +90,10 @@ def read_yaml(path: Path) -> Node:
         ) from None
     except yaml.YAMLError as exc:
         raise ManifestError(f"invalid YAML: {exc}", file=str(path)) from None
+    except RecursionError:  # a parser without a depth limit
+        raise ManifestError(
+            "invalid YAML: nested too deeply", file=str(path), hint="no manifest nests this deep"
+        ) from None
     if root is None:
         raise ManifestError("the manifest is empty", file=str(path))
     return root
