@@ -4,6 +4,7 @@ complete file. Against the real fault-injecting server."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,19 @@ def test_the_wrong_thing_is_refused_and_nothing_cached(
     assert caught.value.exit_code == ExitCode.DOWNLOAD_FAILED
     assert nothing_cached(cache_dir), sorted(cache_dir.rglob("*"))
     assert fault_server.stats(path).count == 1  # no retries: asking again gives the same
+
+
+def test_a_gz_file_labelled_gzip_is_the_file_itself(
+    fault_server: FaultServer, cache_dir: Path
+) -> None:
+    data = gzip.compress(b"an archive", mtime=0)
+    fault_server.add("/data.gz", data)
+    fault_server.fault("/data.gz", encoding_label="x-gzip")
+    assert fetch(fault_server, cache_dir, "/data.gz").blob.path.read_bytes() == data
+    fault_server.add("/doc.pdf", PDF)
+    fault_server.fault("/doc.pdf", encoding_label="br")
+    with pytest.raises(DownloadError, match=r"Content-Encoding: br"):
+        fetch(fault_server, cache_dir, "/doc.pdf")
 
 
 def test_a_redirect_to_a_portal_page_is_refused(fault_server: FaultServer, cache_dir: Path) -> None:

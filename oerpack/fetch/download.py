@@ -447,7 +447,9 @@ def _check_response(
             f"({response.headers.get('Content-Range')!r}, wanted {offset})",
             wait=0,
         )
-    check_encoding(task, response.headers.get("Content-Encoding"))
+    content_type = response.headers.get("Content-Type")
+    ext = expected_ext(task, final_url=response.url, content_type=content_type)
+    check_encoding(task, response.headers.get("Content-Encoding"), ext=ext)
     if offset and not resumed:
         log.info("%s: server sent the whole file (changed or no ranges); restarting", task.key)
     start = offset if resumed else 0

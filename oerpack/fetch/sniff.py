@@ -51,10 +51,13 @@ def looks_like_html(head: bytes) -> bool:
     return _HTML.match(head[:1024]) is not None
 
 
-def check_encoding(task: FetchTask, content_encoding: str | None) -> None:
-    """Refuse a compressed transfer: its bytes are not the file's bytes."""
+def check_encoding(task: FetchTask, content_encoding: str | None, *, ext: str | None) -> None:
+    """Refuse a compressed transfer: its bytes are not the file's bytes. (A ``.gz`` file
+    that a server labels ``Content-Encoding: gzip`` is the file itself: the bytes decide.)"""
     encoding = (content_encoding or "").strip().lower()
-    if encoding and encoding != "identity":
+    if ext == "gz" and encoding in ("gzip", "x-gzip"):
+        return
+    if encoding and encoding not in ("identity", "none"):
         raise DownloadError(
             f"the server sent the file compressed (Content-Encoding: {encoding}) although "
             "oerpack asked for it as it is; nothing was stored",

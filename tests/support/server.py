@@ -70,6 +70,7 @@ class Fault:
     refuse_head: int | None = None  # answer HEAD with this status (e.g. 405) while GET works
     html_instead: bool = False  # 200 text/html with a small web page (a captive portal)
     gzip_encoding: bool = False  # whole body gzip-compressed, Content-Encoding: gzip, no ranges
+    encoding_label: str | None = None  # a Content-Encoding header on the unchanged body
     extra_length: int = 0  # Content-Length claims this many bytes more than are sent
 
     def _take(self, counter: str) -> bool:
@@ -272,6 +273,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self._not_modified(route):
             return self._send_short(304, headers, head=True)
         headers["Content-Type"] = route.content_type
+        if fault.encoding_label is not None:
+            headers["Content-Encoding"] = fault.encoding_label
         status, start, end = 200, 0, route.size - 1
         if not fault.ignore_range:
             headers["Accept-Ranges"] = "bytes"
