@@ -143,7 +143,7 @@ def test_urls_that_cannot_be_fetched_fail_validate(tmp_path: Path, url: str, mes
 
 def test_a_flood_of_errors_is_capped(tmp_path: Path) -> None:
     item = "  - {{id: I{}, title: t, kind: document, sources: []}}\n"
-    items = "".join(item.format(n) for n in range(3000))
+    items = "".join(item.format(n) for n in range(300))  # two errors each
     path = write(tmp_path, HEAD + "items:\n" + items)
     result = run("validate", str(path))
     assert result.exit_code == ExitCode.BAD_MANIFEST
@@ -151,7 +151,7 @@ def test_a_flood_of_errors_is_capped(tmp_path: Path) -> None:
     assert len(lines) <= 52, len(lines)
     assert lines[50].startswith("Error: … and ") and "more (-v shows all)" in lines[50]
     verbose = run("-v", "validate", str(path))
-    assert len(verbose.stderr.splitlines()) > 3000
+    assert len(verbose.stderr.splitlines()) > 600
 
 
 def test_control_characters_never_reach_the_package(tmp_path: Path) -> None:
