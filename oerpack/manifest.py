@@ -400,7 +400,8 @@ class _ManifestReader(NodeReader):
         if rel is not None:
             path = self.file.parent / rel
             if not path.is_file():
-                self.error(fields["path"], f"{where}.path", f"file not found: {path}")
+                what = "not a regular file" if path.exists() else "file not found"
+                self.error(fields["path"], f"{where}.path", f"{what}: {path}")
             elif not self.allow_outside_paths and (outside := _outside(path, self.file.parent)):
                 self.error(
                     fields["path"],

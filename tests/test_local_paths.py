@@ -3,6 +3,7 @@ file or a folder) that leads out is refused with exit 3 unless the user opts in.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,3 +96,12 @@ def test_a_manifest_reached_through_a_linked_folder(tmp_path: Path) -> None:
     write_manifest(real / "m.yaml", [{"id": "a", "path": "a.pdf"}])
     (tmp_path / "via").symlink_to(real, target_is_directory=True)
     assert run("validate", str(tmp_path / "via" / "m.yaml")).exit_code == 0
+
+
+def test_a_fifo_as_a_path_source_is_refused_not_read(tmp_path: Path) -> None:
+    (tmp_path / "event").mkdir()
+    os.mkfifo(tmp_path / "event" / "pipe.pdf")
+    manifest = manifest_with(tmp_path, "pipe.pdf")
+    result = run("validate", str(manifest))
+    assert result.exit_code == ExitCode.BAD_MANIFEST
+    assert "item notes.sources[0].path: not a regular file" in result.stderr
