@@ -183,3 +183,11 @@ def test_a_content_length_too_large_without_ranges_or_pin_fails_after_one_restar
     assert f"promised {SIZE + 1000} bytes but sent {SIZE}, twice" in str(caught.value)
     assert caught.value.hint and f"size: {SIZE}" in caught.value.hint
     assert served(fault_server, "/doc.pdf") == (200, 200)
+
+
+def test_a_redirect_to_the_real_file_is_judged_by_where_it_led(
+    fault_server: FaultServer, cache_dir: Path
+) -> None:
+    fault_server.add("/files/slides.pptx", pattern_body(SIZE, seed=7, head=b"PK\x03\x04"))
+    fault_server.fault("/download.pdf", redirect_to="/files/slides.pptx")
+    assert fetch(fault_server, cache_dir, "/download.pdf").blob.size == SIZE

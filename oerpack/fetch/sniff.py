@@ -25,10 +25,11 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def expected_ext(task: FetchTask, *, final_url: str | None, content_type: str | None) -> str | None:
-    """The extension the file must have: the manifest's address first (a captive portal
-    redirects a .pdf to its .html page), then where it led, then the Content-Type;
+    """The extension the file must have: that of the address the bytes came from (as the
+    package will name the file), else of the manifest's address (a captive portal redirects
+    a .pdf to its login page, whose .html or .php is no file type), else the Content-Type's;
     None when none of them names a type the table knows."""
-    for url in (task.source_url or task.url, final_url):
+    for url in (final_url, task.source_url or task.url):
         ext = _url_ext(url) if url else ""
         if file_type(ext) is not None:
             return ext
