@@ -165,3 +165,12 @@ def test_a_zip_other_programs_repacked(
     (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert message in error
     assert "Hint: unzip it with the program that made it" in result.stderr
+
+
+def test_verify_given_a_fifo_or_dev_zero_itself(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "stick")
+    (tmp_path / "zero.zip").symlink_to("/dev/zero")
+    for given in ("stick", "zero.zip"):
+        result = run_process("verify", str(tmp_path / given))
+        assert result.returncode == ExitCode.DAMAGED_PACKAGE, result.stderr
+        assert "not a package folder or zip" in result.stderr
