@@ -147,8 +147,10 @@ def lock_to_json(lock: Lock, *, manifest_id: str) -> str:
 
 
 def _public(name: str, value: object) -> object:
-    """A lock field as it may be committed: URLs without a --mirror's user:password."""
-    if name in ("url", "final_url") and isinstance(value, str):
+    """A lock field as it may be committed: the final URL (where a --mirror led) without
+    its user:password. ``url`` is the manifest's own address and stays as written, so that
+    the lock's pins keep applying to it."""
+    if name == "final_url" and isinstance(value, str):
         return mask_credentials(value)
     return value
 

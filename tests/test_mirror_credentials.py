@@ -92,3 +92,25 @@ def test_errors_never_carry_credentials() -> None:
         and "pw" not in (error.hint or "")
         and error.url == "http://***@h/a.pdf"
     )
+
+
+def test_a_manifest_url_with_its_own_credentials_keeps_its_pin(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    """The manifest's own address is recorded as written (the lock pins it); only where it
+    led is masked."""
+    fault_server.add("/doc.pdf", make_pdf(tmp_path / "doc.pdf", ["Own"]).read_bytes())
+    url = fault_server.url("/doc.pdf").replace("http://", "http://me:pw@")
+    manifest = write_manifest(tmp_path / "m.yaml", [{"id": "doc", "url": url}])
+    cache = ["--cache-dir", str(tmp_path / "c"), "--backoff", "0"]
+    assert run("fetch", str(manifest), *cache).exit_code == 0
+    lock = lock_path(manifest).read_text(encoding="utf-8")
+    assert f'"url": "{url}"' in lock and '"final_url": "http://***@127.0.0.1' in lock
+    fault_server.reset_stats()
+    again = run("fetch", str(manifest), *cache)
+    assert again.exit_code == 0 and "cached  doc.en" in again.stderr
+    assert fault_server.stats("/doc.pdf").count == 0  # the lock's pin found it in the cache
+    refreshed = run("refresh", str(manifest), *cache)
+    assert refreshed.exit_code == 0
+    assert [r for r in refreshed.output.splitlines() if r.startswith("unchanged")]
+    assert "pw" not in refreshed.output
