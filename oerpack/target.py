@@ -116,9 +116,14 @@ def _gb(size: int) -> str:
     return f"{size / 1000**3:.2f} GB" if size >= 1000**3 else f"{size / 1000**2:.1f} MB"
 
 
+def on_fat32(size: int) -> int:
+    """Bytes a file of ``size`` takes on FAT32: whole clusters (an empty file takes none)."""
+    return -(-size // CLUSTER) * CLUSTER if size else 0
+
+
 def fit_report(sizes: Iterable[int], target: int) -> FitReport:
     """Space on FAT32 (each file rounded up to a cluster) against the stick's usable space."""
-    needed = sum(-(-size // CLUSTER) * CLUSTER if size else 0 for size in sizes)
+    needed = sum(on_fat32(size) for size in sizes)
     return FitReport(target=target, needed=needed, usable=int(target * (1 - RESERVE)))
 
 
