@@ -136,6 +136,11 @@ class Cache:
         absolute = str(lock_file.absolute())
         _write_atomic(self.locks / f"{_key(absolute)}.path", absolute)
 
+    def guard_of(self, lock_file: Path) -> Path:
+        """The file whose exclusive lock serialises writers of ``lock_file`` (see
+        oerpack.versions): one per lock file, in the cache every build of it uses."""
+        return self.locks / f"{_key(str(lock_file.absolute()))}.guard"
+
     def known_locks(self) -> tuple[Path, ...]:
         """Registered lock files that still exist (stale registrations are dropped)."""
         found = []

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .cache import Cache
 from .errors import DownloadError, ExitCode, OerpackError, RefreshProblemsError
 from .eventpage.links import parse_page
 from .eventpage.model import EventPage, read_event_page
@@ -20,11 +21,11 @@ from .fetch import (
     probe,
 )
 from .fetch.parallel import fetch_all
-from .lock import lock_path, read_lock, write_lock
+from .lock import lock_path, read_lock
 from .manifest import load_manifest
 from .models import FetchTask, Lock, LockEntry, Manifest, ProgressCallback, Source
-from .plan import plan_package
 from .settings import Settings
+from .versions import write_lock_keeping_versions
 
 log = logging.getLogger(__name__)
 STATUSES = ("unchanged", "changed", "moved", "broken", "unresolved")
@@ -103,8 +104,12 @@ def refresh_manifest(
     )
     if not check:
         verdicts = _download_changes(verdicts, settings, progress)
-        lock = _updated_lock(manifest, lock, verdicts)
-        write_lock(path, lock, manifest_id=manifest.event.id)
+        lock = write_lock_keeping_versions(
+            path,
+            Cache(settings.cache_dir).guard_of(path),
+            _updated_lock(manifest, lock, verdicts),
+            manifest_id=manifest.event.id,
+        )
     return RefreshReport(
         manifest=manifest,
         checks=tuple(v.check for v in verdicts),
@@ -282,21 +287,12 @@ def _download_changes(
 
 
 def _updated_lock(manifest: Manifest, lock: Lock, verdicts: list[_Verdict]) -> Lock:
-    """The lock for the manifest's sources: new entries where known, old ones otherwise,
-    and the channel version a build of it would carry."""
+    """The lock for the manifest's sources: new entries where known, old ones otherwise.
+    The channel version is a build's to give (oerpack.versions)."""
     keys = {source.key for source in manifest.all_sources()}
     entries = {key: entry for key, entry in lock.sources if key in keys}
     entries.update({v.check.key: v.entry for v in verdicts if v.entry is not None})
-    updated = Lock(
-        sources=tuple(sorted(entries.items())),
-        channel_version=lock.channel_version,
-        content_hash=lock.content_hash,
-    )
-    try:
-        plan = plan_package(manifest, updated)
-    except OerpackError:
-        return updated  # some source has never been fetched: no channel to version yet
-    return replace(updated, channel_version=plan.channel_version, content_hash=plan.content_hash)
+    return replace(lock, sources=tuple(sorted(entries.items())))
 
 
 def report_lines(report: RefreshReport) -> list[str]:

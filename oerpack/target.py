@@ -69,9 +69,11 @@ def name_problems(names: Iterable[str]) -> list[str]:
     return problems
 
 
-def check_file_sizes(sizes: Iterable[tuple[str, int]], *, allow_large_files: bool) -> None:
+def check_file_sizes(
+    sizes: Iterable[tuple[str, int]], *, allow_large_files: bool, limit: int = FAT32_MAX_FILE
+) -> None:
     """Refuse files FAT32 cannot hold unless the caller opted in."""
-    large = [name for name, size in sizes if size > FAT32_MAX_FILE]
+    large = [name for name, size in sizes if size > limit]
     if large and not allow_large_files:
         raise DoesNotFitError(
             f"{len(large)} file(s) are 4 GiB or larger and cannot be stored on FAT32: "
