@@ -167,13 +167,42 @@ def build_package(
     on_step: Callable[[str], None] | None = None,
     media: MediaOptions | None = None,
 ) -> BuildOutcome:
-    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
+    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip.
+
+    The cache is marked in use throughout, so ``cache --prune`` cannot remove a derived
+    output between the media stage and the lock that records it."""
+    if not allow_large_files:
+        settings = replace(settings, max_file_size=FAT32_MAX_FILE)
+    with Cache(settings.cache_dir).in_use():
+        return _build(
+            manifest_path,
+            out_dir,
+            settings,
+            progress=progress,
+            make_zip=make_zip,
+            target_size=target_size,
+            allow_large_files=allow_large_files,
+            on_step=on_step,
+            media=media,
+        )
+
+
+def _build(
+    manifest_path: Path,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    progress: ProgressCallback | None,
+    make_zip: bool,
+    target_size: int | None,
+    allow_large_files: bool,
+    on_step: Callable[[str], None] | None,
+    media: MediaOptions | None,
+) -> BuildOutcome:
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
     from .package import assemble
 
-    if not allow_large_files:
-        settings = replace(settings, max_file_size=FAT32_MAX_FILE)
     fetched = fetch_manifest(
         manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
     )
