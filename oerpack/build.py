@@ -169,16 +169,19 @@ def build_package(
 ) -> BuildOutcome:
     """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip.
 
-    The cache is marked in use throughout, so ``cache --prune`` cannot remove a derived
+    After the fetch the cache is marked in use, so ``cache --prune`` cannot remove a derived
     output between the media stage and the lock that records it."""
     if not allow_large_files:
         settings = replace(settings, max_file_size=FAT32_MAX_FILE)
+    fetched = fetch_manifest(
+        manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
+    )
     with Cache(settings.cache_dir).in_use():
-        return _build(
-            manifest_path,
+        return _package(
+            fetched,
+            lock_path(manifest_path),
             out_dir,
             settings,
-            progress=progress,
             make_zip=make_zip,
             target_size=target_size,
             allow_large_files=allow_large_files,
@@ -187,12 +190,12 @@ def build_package(
         )
 
 
-def _build(
-    manifest_path: Path,
+def _package(
+    fetched: FetchOutcome,
+    path: Path,
     out_dir: Path,
     settings: Settings,
     *,
-    progress: ProgressCallback | None,
     make_zip: bool,
     target_size: int | None,
     allow_large_files: bool,
@@ -203,14 +206,10 @@ def _build(
     from .media.stage import derive_media
     from .package import assemble
 
-    fetched = fetch_manifest(
-        manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
-    )
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
     plan = settle_content_hash(derived.plan)
-    path = lock_path(manifest_path)
     cache = Cache(settings.cache_dir)
     ours = replace(fetched.lock, derived=derived.derived_keys)
     assigned, lock = assign_version(

@@ -118,17 +118,24 @@ class Cache:
     def lock_part(
         self, url: str, *, stop: threading.Event | None = None, poll: float = 0.1
     ) -> Iterator[Path]:
-        """Hold the partial file of ``url`` exclusively (another process waits)."""
+        """Hold the partial file of ``url`` exclusively (another process waits). The lock
+        file is removed again when the download is finished (see _remove_lock_file)."""
         part = self.partial_path(url)
-        with part.with_suffix(".lock").open("a+b") as handle:
-            while not _try_flock(handle, fcntl.LOCK_EX):
-                if stop is not None and stop.is_set():
-                    raise InterruptedError("stopped while waiting for another download")
-                time.sleep(poll)
-            try:
-                yield part
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        lock_file = part.with_suffix(".lock")
+        while True:
+            with lock_file.open("a+b") as handle:
+                while not _try_flock(handle, fcntl.LOCK_EX):
+                    if stop is not None and stop.is_set():
+                        raise InterruptedError("stopped while waiting for another download")
+                    time.sleep(poll)
+                if not _is_current(handle, lock_file):
+                    continue  # its holder removed it while we waited: lock the new one
+                try:
+                    yield part
+                finally:
+                    _remove_lock_file(lock_file, part)
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                return
 
     def url_record(self, url: str) -> UrlRecord | None:
         try:
@@ -337,6 +344,21 @@ def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
     for path in lock_files:
         found.update(entry.sha256 for _, entry in _read_for_prune(path).sources if entry.sha256)
     return frozenset(found)
+
+
+def _is_current(handle: IO[bytes], path: Path) -> bool:
+    """Whether the locked ``handle`` is still the file at ``path`` (not removed meanwhile)."""
+    try:
+        return os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _remove_lock_file(lock_file: Path, part: Path) -> None:
+    """Remove a download's empty lock file while still holding it, once nothing is left
+    to resume (a waiting process notices, see _is_current); a kept ``.part`` keeps it."""
+    if not part.exists():
+        lock_file.unlink(missing_ok=True)
 
 
 def _try_flock(handle: IO[bytes], mode: int) -> bool:

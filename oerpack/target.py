@@ -97,6 +97,8 @@ class FitReport:
     target: int
     needed: int
     usable: int
+    #: Files of 4 GiB or more (allowed with --allow-large-files): no FAT32 stick holds them.
+    large_files: int = 0
 
     @property
     def fits(self) -> bool:
@@ -108,6 +110,12 @@ class FitReport:
             if self.fits
             else f"does NOT fit: {_gb(self.needed - self.usable)} too much"
         )
+        if self.large_files:
+            return (
+                f"needs {_gb(self.needed)}, with {self.large_files} file(s) of 4 GiB or more "
+                f"that FAT32 cannot hold (use an exFAT or NTFS stick); a {_gb(self.target)} "
+                f"stick holds about {_gb(self.usable)}: {verdict}"
+            )
         return (
             f"needs {_gb(self.needed)} on FAT32; a {_gb(self.target)} stick holds about "
             f"{_gb(self.usable)}: {verdict}"
@@ -125,8 +133,13 @@ def on_fat32(size: int) -> int:
 
 def fit_report(sizes: Iterable[int], target: int) -> FitReport:
     """Space on FAT32 (each file rounded up to a cluster) against the stick's usable space."""
-    needed = sum(on_fat32(size) for size in sizes)
-    return FitReport(target=target, needed=needed, usable=int(target * (1 - RESERVE)))
+    listed = list(sizes)
+    return FitReport(
+        target=target,
+        needed=sum(on_fat32(size) for size in listed),
+        usable=int(target * (1 - RESERVE)),
+        large_files=sum(1 for size in listed if size > FAT32_MAX_FILE),
+    )
 
 
 def check_fits(report: FitReport) -> None:
