@@ -23,13 +23,13 @@ from .lock import lock_path, read_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
 from .models import FetchReport, FetchTask, Lock, LockEntry, Manifest, ProgressCallback
+from .package.target import FAT32_MAX_FILE, check_file_sizes
 from .plan import plan_fetch, plan_package, settle_content_hash
 from .settings import Settings
-from .target import FAT32_MAX_FILE, check_file_sizes
 from .versions import Assigned, assign_version, write_lock_keeping_versions
 
 if TYPE_CHECKING:
-    from .package import PackageResult
+    from .package.assemble import PackageResult
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ def _package(
 ) -> BuildOutcome:
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
-    from .package import assemble
+    from .package.assemble import assemble
 
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
@@ -220,11 +220,10 @@ def _package(
         plan,
         derived.blobs,
         out_dir,
+        derived_blobs=derived.derived_blobs,
         make_zip=make_zip,
         target_size=target_size,
         allow_large_files=allow_large_files,
-        pdfs=derived.pdfs,
-        durations=derived.durations,
         on_step=on_step,
     )
     return BuildOutcome(

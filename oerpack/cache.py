@@ -4,18 +4,17 @@ between oerpack processes (POSIX file locks guard partial downloads and pruning)
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
+from . import atomic, locking
 from .errors import CacheBusyError, ManifestError, MissingLockFilesError
 from .lock import read_lock
 from .models import Blob, Lock
@@ -65,9 +64,8 @@ def _key(text: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    # Cache records can be made again from the blobs they describe: no fsync needed.
+    atomic.write_text(path, text, durable=False)
 
 
 class Cache:
@@ -123,18 +121,13 @@ class Cache:
         part = self.partial_path(url)
         lock_file = part.with_suffix(".lock")
         while True:
-            with lock_file.open("a+b") as handle:
-                while not _try_flock(handle, fcntl.LOCK_EX):
-                    if stop is not None and stop.is_set():
-                        raise InterruptedError("stopped while waiting for another download")
-                    time.sleep(poll)
+            with locking.locked(lock_file, stop=stop, poll=poll) as handle:
                 if not _is_current(handle, lock_file):
                     continue  # its holder removed it while we waited: lock the new one
                 try:
                     yield part
                 finally:
                     _remove_lock_file(lock_file, part)
-                    fcntl.flock(handle, fcntl.LOCK_UN)
                 return
 
     def url_record(self, url: str) -> UrlRecord | None:
@@ -190,12 +183,8 @@ class Cache:
     def in_use(self) -> Iterator[None]:
         """Mark the cache busy for the duration (shared: many fetches, no prune)."""
         self.ensure()
-        with (self.root / "cache.lock").open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_SH)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with locking.locked(self.root / "cache.lock", shared=True):
+            yield
 
     def _blob_files(self) -> Iterator[Path]:
         return (
@@ -248,7 +237,7 @@ class Cache:
         keep = referenced_hashes(lock_files)
         keep_derived = referenced_derived(lock_files)
         with (self.root / "cache.lock").open("a+b") as handle:
-            if not _try_flock(handle, fcntl.LOCK_EX):
+            if not locking.try_lock(handle):
                 raise CacheBusyError(
                     f"{self.root}: another oerpack process is using the cache",
                     hint="run 'oerpack cache --prune' when it has finished",
@@ -258,7 +247,7 @@ class Cache:
                 blobs = self._prune_blobs(keep, dry_run=dry_run)
                 derived = prune_derived(self.root, keep_derived, dry_run=dry_run)
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                locking.unlock(handle)
         return PruneResult(
             removed=blobs[0],
             removed_bytes=blobs[1],
@@ -358,12 +347,5 @@ def _remove_lock_file(lock_file: Path, part: Path) -> None:
     """Remove a download's empty lock file while still holding it, once nothing is left
     to resume (a waiting process notices, see _is_current); a kept ``.part`` keeps it."""
     if not part.exists():
-        lock_file.unlink(missing_ok=True)
-
-
-def _try_flock(handle: IO[bytes], mode: int) -> bool:
-    try:
-        fcntl.flock(handle, mode | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+        with contextlib.suppress(OSError):  # Windows cannot remove an open file: kept
+            lock_file.unlink(missing_ok=True)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import ArrayObject, ByteStringObject, StreamObject
+
+from . import atomic
+from .models import PdfInfo
 
 log = logging.getLogger(__name__)
 _SPACE = re.compile(r"\s+")
@@ -27,12 +28,6 @@ _XMP_DATES = re.compile(
     re.DOTALL,
 )
 _XMP_UUID = re.compile(rb"uuid:[0-9a-fA-F-]{36}")
-
-
-@dataclass(frozen=True, slots=True)
-class PdfInfo:
-    pages: int
-    text: str
 
 
 def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:
@@ -73,11 +68,8 @@ def normalize_pdf(src: Path, dest: Path, *, identity: str) -> None:
         file_id = ByteStringObject(hashlib.md5(identity.encode("utf-8")).digest())
         # pypdf has no public setter for the trailer /ID; its writer keeps it in _ID.
         writer._ID = ArrayObject([file_id, file_id])
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        part = dest.with_name(f"{dest.name}.part")
-        with part.open("wb") as out:
+        with atomic.replacing(dest, durable=False) as part, part.open("wb") as out:
             writer.write(out)
-        os.replace(part, dest)
     except (*_READ_ERRORS, PyPdfError) as exc:
         raise ValueError(f"{src}: cannot normalise the PDF: {exc}") from exc
 

@@ -22,11 +22,11 @@ its own (see the README, "Channel versions").
 from __future__ import annotations
 
 import contextlib
-import fcntl
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import locking
 from .lock import read_lock, write_lock
 from .models import Lock
 
@@ -77,12 +77,8 @@ def version_for(lock: Lock, content_hash: str) -> tuple[Assigned, Lock]:
 def held(guard: Path) -> Iterator[None]:
     """Hold ``guard`` (a file in the cache, one per lock file) exclusively."""
     guard.parent.mkdir(parents=True, exist_ok=True)
-    with guard.open("a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with locking.locked(guard):
+        yield
 
 
 def _merged(on_disk: Lock, ours: Lock) -> Lock:

@@ -7,12 +7,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Literal
 
-from .. import ids
+from .. import fatnames, layout
 from ..filetypes import media_of
 from ..models import Blob
-from ..plan import DerivedFile, PackageFile, Plan
-from ..target import on_fat32
+from ..package.target import on_fat32
+from ..plan import DerivedFile, DerivedRole, PackageFile, Plan
 from . import profiles
 from .office import OFFICE_EXTS
 from .profiles import FitChoice, Recording
@@ -22,7 +23,6 @@ from .subtitles import SUBTITLE_EXTS
 RENDER_VERSION = 1
 #: Kinds whose recipe changed since: 2 = office PDFs without dates, with a stable /ID.
 KIND_VERSIONS: Mapping[str, int] = {"office-pdf": 2}
-PAGES_DIR = "pages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +38,18 @@ class MediaOptions:
     office_timeout: float = 300.0
 
 
+#: What a derivation makes: a PDF from an office file, a re-encoded recording, a poster or
+#: first-page thumbnail, page images of a document, a VTT from an SRT.
+TaskKind = Literal["office-pdf", "transcode", "thumbnail", "pages", "subtitle"]
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """One derivation: read the file of package file ``key`` (sha256 ``input_sha256``,
     extension ``input_ext``) and make ``kind`` output; ``of`` is the package file the
     output belongs to. ``cache_key`` names the output in the cache."""
 
-    kind: str  # office-pdf | transcode | thumbnail | pages | subtitle
+    kind: TaskKind
     key: str
     of: str
     input_sha256: str
@@ -151,7 +156,7 @@ def apply_conversions(plan: Plan, done: Mapping[Task, Blob]) -> Plan:
             md5=blob.md5,
             size=blob.size,
             ext=task.out_ext,
-            dest=ids.storage_path(blob.md5, task.out_ext),
+            dest=layout.storage_path(blob.md5, task.out_ext),
             media=media_of(task.out_ext),
         )
         index = next(i for i, f in enumerate(files) if f.key == task.key)
@@ -189,7 +194,7 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
     """Where a task's outputs go in the package, with their Kolibri presets."""
     media = plan.file_for(task.of).media
     if task.kind == "pages":
-        folder = f"{PAGES_DIR}/{ids.safe_component(task.of)}"
+        folder = f"{layout.PAGES_DIR}/{fatnames.safe_component(task.of)}"
         return tuple(
             DerivedFile(
                 of=task.of,
@@ -204,13 +209,13 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
             for n, b in enumerate(outputs, start=1)
         )
     (blob,) = outputs
-    role = "subtitle" if task.kind == "subtitle" else "thumbnail"
+    role: DerivedRole = "subtitle" if task.kind == "subtitle" else "thumbnail"
     preset = "video_subtitle" if role == "subtitle" else f"{media}_thumbnail"
     return (
         DerivedFile(
             of=task.of,
             role=role,
-            dest=ids.storage_path(blob.md5, task.out_ext),
+            dest=layout.storage_path(blob.md5, task.out_ext),
             sha256=blob.sha256,
             md5=blob.md5,
             size=blob.size,
@@ -224,4 +229,4 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
 
 def reader_path(key: str) -> str:
     """The page-by-page reader of a document's page images."""
-    return f"{PAGES_DIR}/{ids.safe_component(key)}/index.html"
+    return layout.reader_path(fatnames.safe_component(key))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from ..errors import DoesNotFitError
 from ..models import Blob
+from ..package.target import on_fat32
 from ..plan import PackageFile, Plan
-from ..target import on_fat32
 from . import derive, profiles
 from .derive import MediaOptions, Task
 from .profiles import PROFILE_NAMES, Recording

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, atomic
 from ..fetch.hashing import hash_file
 from ..filetypes import is_iso_media
-from ..models import Blob
-from ..pdf import PdfInfo, read_pdf
-from ..plan import DerivedFile, Plan
+from ..models import Blob, PdfInfo
+from ..pdf import read_pdf
+from ..plan import DerivedFile, Plan, with_media_facts
 from ..settings import Settings
 from . import derive, office, pages, subtitles, thumbs, video
 from .derive import MediaOptions, Task
@@ -33,14 +33,14 @@ Step = Callable[[str], None]
 
 @dataclass(frozen=True, slots=True)
 class MediaResult:
-    """The plan with derived files, every blob to package, and what was read from the
-    media on the way (PDF text and pages, video durations), so nothing reads them again."""
+    """The plan with its derived files and what was read from the media on the way (PDF
+    text and pages, video durations, inside its files, so nothing reads them again); the
+    bytes to package: ``blobs`` by package file key, ``derived_blobs`` by derived file dest."""
 
     plan: Plan
     blobs: Mapping[str, Blob]
+    derived_blobs: Mapping[str, Blob]
     notes: tuple[str, ...]
-    pdfs: Mapping[str, PdfInfo]
-    durations: Mapping[str, float]
     #: Every entry of the cache's ``derived/`` this build used: the lock keeps them from
     #: ``oerpack cache --prune``.
     derived_keys: tuple[str, ...] = ()
@@ -94,10 +94,7 @@ class DerivedCache:
 
     def keep_note(self, name: str, data: object) -> None:
         path = self._note_path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(data), durable=False)
 
     def _note_path(self, name: str) -> Path:
         self.used.add(name)
@@ -165,7 +162,8 @@ def derive_media(
         return _run(task, cache, all_blobs, soffice, durations, options, step)
 
     plan = _convert_office(plan, options, run, all_blobs, notes, have_office=soffice is not None)
-    plan = _make_extras(plan, options, run, all_blobs, notes, have_ffmpeg=ffmpeg)
+    derived_blobs: dict[str, Blob] = {}
+    plan = _make_extras(plan, options, run, derived_blobs, notes, have_ffmpeg=ffmpeg)
     pdfs = _pdf_facts(plan, all_blobs, cache)
     fixed = derive.fixed_bytes(plan, text_chars=sum(len(info.text) for info in pdfs.values()))
     encoded = encode_recordings(
@@ -186,12 +184,12 @@ def derive_media(
     if page_bytes:
         count = sum(1 for d in derived if d.role == "page")
         step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
+    plan = with_media_facts(plan, pdfs, durations)
     return MediaResult(
         plan=plan,
         blobs=all_blobs,
+        derived_blobs=derived_blobs,
         notes=tuple(notes),
-        pdfs=pdfs,
-        durations=durations,
         derived_keys=tuple(sorted(cache.used)),
     )
 
