@@ -13,7 +13,7 @@ from oerpack.errors import DoesNotFitError
 from oerpack.media.derive import PACKAGE_OVERHEAD, MediaOptions
 from oerpack.media.profiles import DEFAULT_MARGIN
 from oerpack.settings import Settings
-from oerpack.target import fit_report
+from oerpack.package.target import fit_report
 from tests.support.media import make_noisy_video, make_pdf, make_video
 
 MANIFEST = """\
