@@ -12,8 +12,8 @@ from oerpack.build import build_package
 from oerpack.errors import DoesNotFitError
 from oerpack.media.derive import PACKAGE_OVERHEAD, MediaOptions
 from oerpack.media.profiles import DEFAULT_MARGIN
-from oerpack.settings import Settings
 from oerpack.package.target import fit_report
+from oerpack.settings import Settings
 from tests.support.media import make_noisy_video, make_pdf, make_video
 
 MANIFEST = """\

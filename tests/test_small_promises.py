@@ -19,9 +19,9 @@ from oerpack.build import build_package
 from oerpack.cli import main
 from oerpack.media.derive import MediaOptions
 from oerpack.models import Blob, FetchResult, LockEntry, Progress
+from oerpack.package.target import fit_report
 from oerpack.progress import ProgressPrinter
 from oerpack.settings import Settings
-from oerpack.package.target import fit_report
 from tests.support.fetching import write_manifest
 from tests.support.media import make_bytes, make_pdf, make_video
 from tests.support.office import make_pptx
