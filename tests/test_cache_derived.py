@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from oerpack.build import build_package
@@ -41,6 +42,7 @@ def _folders(cache: Path) -> set[str]:
     return {p.name for p in (cache / "derived").glob("*/*") if p.is_dir()}
 
 
+@pytest.mark.slow
 def test_derived_media_is_counted_and_pruned_by_recipe(tmp_path: Path) -> None:
     make_pdf(tmp_path / "m" / "files" / "guide.pdf", ["One", "Two"])
     make_noisy_video(tmp_path / "m" / "files" / "talk.mp4", seconds=2)

@@ -145,6 +145,7 @@ def test_posters_thumbnails_pages_and_subtitles(
     assert pages[0]["path"] in sums and "pages/notes.ru/index.html" in sums
 
 
+@pytest.mark.slow
 def test_lite_profile_transcodes_once_and_rebuild_reuses_the_cache(
     manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

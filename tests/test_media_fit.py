@@ -113,6 +113,7 @@ def test_fit_counts_page_images_and_thumbnails_before_encoding(tmp_path: Path) -
     assert any(s.startswith("plan: talk-0.en") and "→ original" not in s for s in steps), steps
 
 
+@pytest.mark.slow
 def test_a_transcode_that_is_not_clearly_smaller_is_discarded(tmp_path: Path) -> None:
     files = tmp_path / "m" / "files"
     make_video(files / "talk-0.mp4", seconds=3, size="320x240")  # CRF 35, 32 kbit/s mono
@@ -135,6 +136,7 @@ def test_a_transcode_that_is_not_clearly_smaller_is_discarded(tmp_path: Path) ->
     ), outcome.notes
 
 
+@pytest.mark.slow
 def test_a_mono_recording_stays_mono(tmp_path: Path) -> None:
     files = tmp_path / "m" / "files"
     make_noisy_video(files / "talk-0.mp4", seconds=2, channels=1)
