@@ -22,7 +22,7 @@ from .pdf import PdfInfo
 from .plan import Plan
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
 from .units import human_size
-from .viewer import MediaInfo, render_readers, render_readme, render_viewer
+from .viewer import MediaInfo, place_downloads, render_readers, render_readme, render_viewer
 
 log = logging.getLogger(__name__)
 RECORD_NAME = "oerpack.json"
@@ -217,7 +217,8 @@ def _write_folder(
         for key in {*pdfs, *durations}
     }
     render_viewer(plan, media, staging)
-    render_readers(plan, staging)
+    render_readers(plan, staging, media)
+    place_downloads(plan, staging)
     step("writing the Kolibri channel")
     channel = build_channel(plan, durations)
     write_channel_db(channel, channel_db_path(staging, channel.id))

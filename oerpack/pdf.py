@@ -33,6 +33,8 @@ _XMP_UUID = re.compile(rb"uuid:[0-9a-fA-F-]{36}")
 class PdfInfo:
     pages: int
     text: str
+    #: Each read page's own text (the viewer's page reader uses it as alt text).
+    page_texts: tuple[str, ...] = ()
 
 
 def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:
@@ -47,7 +49,9 @@ def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:
             text = _SPACE.sub(" ", page.extract_text() or "").strip()
             parts.append(text)
             length += len(text) + 1
-        return PdfInfo(pages=len(reader.pages), text=" ".join(parts)[:max_chars])
+        return PdfInfo(
+            pages=len(reader.pages), text=" ".join(parts)[:max_chars], page_texts=tuple(parts)
+        )
     except _READ_ERRORS as exc:
         log.warning("%s: cannot read PDF text: %s", path, exc)
         return None
