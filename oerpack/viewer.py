@@ -37,6 +37,7 @@ __all__ = [
     "VIDEO_TYPES",
     "MediaInfo",
     "cue_script_path",
+    "download_names",
     "human_date",
     "human_duration",
     "place_downloads",
