@@ -191,16 +191,14 @@
     }
     var where = item.where[currentLang] || item.where.en || "";
     li.appendChild(el("span", "result-kind", " " + str("kind_" + item.kind) + (where ? " · " + where : "")));
-    var list = el("ul", "result-files");
+    var list = el("p", "result-files");
     for (var f = 0; f < files.length; f++) {
       var file = files[f];
       var link = el("a", "", (file.media === "video" ? str("watch") : str(file.media === "document" ? "open_pdf" : "open_file")) + " (" + str("lang_" + file.lang) + ")");
       var hidden = el("span", "vh", ": " + titleOf(item));
       link.appendChild(hidden);
       if (file.media === "video") { link.href = "#item-" + item.id; link.setAttribute("data-play", file.key); } else { link.href = file.href; link.target = "_blank"; link.rel = "noopener"; }
-      var wrap = el("li");
-      wrap.appendChild(link);
-      list.appendChild(wrap);
+      list.appendChild(link);
     }
     li.appendChild(list);
     if (at >= 0) { li.appendChild(snippet(best.text, hit.terms, at)); }
@@ -255,28 +253,34 @@
     for (var s = 0; s < switches.length; s++) {
       switches[s].className = switches[s].className.replace(/\s*\bchosen\b/g, "") + (switches[s].getAttribute("data-to") === key ? " chosen" : "");
     }
-    if (card.className.indexOf(" chose") < 0) { card.className += " chose"; }
+    if (!hasClass(card, "chose")) { card.className += " chose"; }
     var target = card.querySelector('.player[data-key="' + key + '"] video');
     if (target && playing) { target.play(); }
     return target;
   }
+  function hasClass(node, name) {
+    var cls = node && node.getAttribute ? node.getAttribute("class") : null;
+    return !!cls && (" " + cls + " ").indexOf(" " + name + " ") >= 0;
+  }
   document.addEventListener("click", function (ev) {
     var node = ev.target;
-    while (node && node !== document && !(node.className && /\b(switch|chip)\b/.test(node.className)) && !(node.getAttribute && node.getAttribute("data-play"))) { node = node.parentNode; }
-    if (!node || node === document) { return; }
-    if (/\bswitch\b/.test(node.className)) {
+    while (node && node.getAttribute && !hasClass(node, "switch") && !hasClass(node, "chip") && !node.getAttribute("data-play")) { node = node.parentNode; }
+    if (!node || !node.getAttribute) { return; }
+    if (hasClass(node, "switch")) {
       var card = node.parentNode;
-      while (card && !/\bcard\b/.test(card.className)) { card = card.parentNode; }
+      while (card && !hasClass(card, "card")) { card = card.parentNode; }
+      if (!card) { return; }
       var video = choose(card, node.getAttribute("data-to"));
       if (video) { video.focus(); }
-    } else if (/\bchip\b/.test(node.className)) {
+    } else if (hasClass(node, "chip")) {
       var chips = document.querySelectorAll(".chip");
       for (var c = 0; c < chips.length; c++) { chips[c].setAttribute("aria-pressed", chips[c] === node ? "true" : "false"); }
       doc.setAttribute("data-filter", node.getAttribute("data-filter"));
     } else {
       var key = node.getAttribute("data-play");
       var holder = document.querySelector('.player[data-key="' + key + '"]');
-      var owner = holder && holder.parentNode && holder.parentNode.parentNode;
+      var owner = holder;
+      while (owner && !hasClass(owner, "card")) { owner = owner.parentNode; }
       if (owner) { choose(owner, key); }
     }
   });
