@@ -20,6 +20,8 @@ import snowballstemmer
 
 #: Field weights: a word in a title counts ten times a word in the document text.
 WEIGHTS = {"title": 10, "meta": 8, "speakers": 6, "context": 5, "description": 3, "text": 1}
+#: Fields from this weight up also index neighbouring word pairs (titles, kind, webinar).
+PAIR_WEIGHT = 5
 _WORD = re.compile(r"[0-9a-z\u00c0-\u024f\u0400-\u04ff]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
@@ -61,11 +63,18 @@ class _Terms:
     def add(self, item: int, texts: Iterable[str], weight: int) -> None:
         counts: dict[str, int] = {}
         for text in texts:
+            previous = None
             for word in words(text):
                 counts[word] = counts.get(word, 0) + 1
                 root = stem(word)
                 if root != word:
                     counts[root] = counts.get(root, 0) + 1
+                if weight >= PAIR_WEIGHT and previous is not None:
+                    # Neighbouring stems ("вебинар 2"): a query naming them together ranks
+                    # this item above items that only have both words somewhere.
+                    pair = f"{previous} {root}"
+                    counts[pair] = counts.get(pair, 0) + 1
+                previous = root
         for term, count in counts.items():
             score = weight * 10 + min(count, 9)
             slot = self.postings.setdefault(term, {})

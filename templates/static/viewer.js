@@ -118,6 +118,16 @@
       }
       total = next;
     }
+    /* Words named together as the index saw them together ("вебинар 2") count twice more. */
+    for (var j = 0; total && j + 1 < qs.length; j++) {
+      var pair = stem(qs[j]) + " " + stem(qs[j + 1]);
+      var at = lowerBound(data.terms, pair);
+      if (data.terms[at] !== pair) { continue; }
+      var list = data.postings[at];
+      for (var p = 0; p < list.length; p += 2) {
+        if (total[list[p]] !== undefined) { total[list[p]] += 2 * list[p + 1]; }
+      }
+    }
     var hits = [];
     for (var n in total) {
       if (!Object.prototype.hasOwnProperty.call(total, n)) { continue; }
