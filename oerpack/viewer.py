@@ -14,14 +14,11 @@ from typing import Any
 
 import jinja2
 
+from .layout import ASSETS_DIR, INDEX_HTML, SEARCH_DATA, SEARCH_DATA_NAME
 from .media.derive import reader_path
 from .media.subtitles import vtt_cues
 from .plan import Plan
 from .viewmodel import (
-    ASSETS_DIR,
-    CUES_DIR,
-    DOWNLOADS_DIR,
-    VIDEO_TYPES,
     MediaInfo,
     PageModel,
     cue_script_path,
@@ -31,10 +28,7 @@ from .viewmodel import (
 
 __all__ = [
     "ASSETS_DIR",
-    "CUES_DIR",
-    "DOWNLOADS_DIR",
     "SEARCH_DATA",
-    "VIDEO_TYPES",
     "MediaInfo",
     "cue_script_path",
     "download_names",
@@ -50,7 +44,6 @@ __all__ = [
     "write_cue_scripts",
 ]
 
-SEARCH_DATA = "search-data.js"
 STATIC_SUFFIXES = (".js", ".css", ".svg")
 ALT_CHARS = 600
 
@@ -136,14 +129,14 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
     Every link is relative to ``out_dir``, so the same page works from a stick, a zip or a
     ZIM file."""
     model = PageModel(plan, media, ui_strings())
-    context = {**model.context(), "assets": ASSETS_DIR, "search_data": SEARCH_DATA}
+    context = {**model.context(), "assets": ASSETS_DIR, "search_data": SEARCH_DATA_NAME}
     html = _environment().get_template("index.html.j2").render(context)
-    written = [out_dir / "index.html"]
+    written = [out_dir / INDEX_HTML]
     written[0].write_text(html, encoding="utf-8")
     assets = out_dir / ASSETS_DIR
     assets.mkdir(parents=True, exist_ok=True)
     written += _copy_static(templates_root(), assets)
-    data = assets / SEARCH_DATA
+    data = out_dir / SEARCH_DATA
     # A script file, not JSON: browsers refuse fetch/XHR on file:// but run <script src>.
     # The index is built here, so the browser only parses it.
     data.write_text(
@@ -220,7 +213,7 @@ def render_readers(
                     for p in pages
                 ],
                 original=up + named,
-                back=f"{up}index.html#item-{item.id}",
+                back=f"{up}{INDEX_HTML}#item-{item.id}",
                 assets=up + ASSETS_DIR,
             ),
             encoding="utf-8",

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from . import ids
+from .fatnames import safe_component
+from .filetypes import file_type
 from .i18n import date_range, long_date, size_text, time_span, utc_offset, zone_city
+from .layout import cues_path, download_path
 from .media.derive import reader_path
 from .models import Item, Section, Text
 from .pdf import PdfInfo
 from .plan import PackageFile, Plan
 from .searchindex import build_index
 
-DOWNLOADS_DIR = "files"  # human-named copies of documents, for "Download" from file://
-VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/mp4"}
 #: Files up to this size get a human-named copy; larger ones (recordings) are stored once.
 NAMED_COPY_LIMIT = 200_000_000
 KIND_ORDER = {"recording": 0, "presentation": 1, "document": 2}
@@ -53,11 +53,11 @@ def download_names(plan: Plan) -> dict[str, str]:
     for f in plan.files:
         if f.media == "video" or f.size > NAMED_COPY_LIMIT:
             continue
-        name = ids.safe_component(f"{f.key.replace('.', '-')}.{f.ext}")
+        name = safe_component(f"{f.key.replace('.', '-')}.{f.ext}")
         if name.lower() in taken:
-            name = ids.safe_component(f"{f.key}.{f.ext}")
+            name = safe_component(f"{f.key}.{f.ext}")
         taken.add(name.lower())
-        chosen[f.key] = f"{DOWNLOADS_DIR}/{name}"
+        chosen[f.key] = download_path(name)
     return chosen
 
 
@@ -124,7 +124,7 @@ class PageModel:
             "download_href": named or f.dest,
             "download_name": PurePosixPath(named).name if named else None,
             "ext": f.ext,
-            "mime": VIDEO_TYPES.get(f.ext, ""),
+            "mime": _browser_type(f.ext),
             "size": self.size(f.size),
             "bytes": f.size,
             "pages": info.pdf.pages if info.pdf else None,
@@ -315,10 +315,11 @@ class PageModel:
         }
 
 
-ASSETS_DIR = "assets"
-CUES_DIR = "subtitles"  # under ASSETS_DIR: one script of cues per subtitle file
+def _browser_type(ext: str) -> str:
+    found = file_type(ext)
+    return found.browser_type if found else ""
 
 
 def cue_script_path(vtt_dest: str) -> str:
     """Package-relative path of the script that carries the cues of the VTT at ``vtt_dest``."""
-    return f"{ASSETS_DIR}/{CUES_DIR}/{PurePosixPath(vtt_dest).stem}.js"
+    return cues_path(vtt_dest)

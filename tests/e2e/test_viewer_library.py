@@ -96,7 +96,8 @@ def _axe(page: Page) -> list[str]:
     page.add_script_tag(url=AXE.as_uri())  # a file: script, which the page's CSP allows
     violations: list[str] = page.evaluate(
         """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r =>
-            r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))""",
+            r.violations.map(v => v.id + ': ' +
+                v.nodes.map(n => n.target.join(' ')).join(', ')))""",
         AXE_TAGS,
     )
     return violations
