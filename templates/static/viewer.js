@@ -1,4 +1,6 @@
 /* oerpack offline viewer: language switch, filters, one player per recording and search.
+   Loaded right after the page's header (before the cards), so the search box works while a
+   big page is still being parsed; everything below the header is reached by delegation.
    Works from file://: the search index arrives ready as a <script async> (window.OERPACK_SEARCH,
    built at build time; nothing is indexed here), never by fetch/XHR. Queries are folded
    (lower case, ё = е) and stemmed with Snowball (snowball.js, the release that stemmed the
@@ -43,8 +45,6 @@
     if (group && group.getAttribute("data-label-" + lang)) {
       group.setAttribute("aria-label", group.getAttribute("data-label-" + lang));
     }
-    var switches = document.querySelectorAll(".switch");
-    for (var s = 0; s < switches.length; s++) { switches[s].setAttribute("lang", lang); }
     if (remember) {
       try { window.localStorage.setItem(KEY, lang); } catch (e) { /* storage may be off on file:// */ }
     }
