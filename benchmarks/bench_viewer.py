@@ -181,7 +181,7 @@ def main() -> None:
                 )
                 page.close()
             context.close()
-    for rate, opens, times, counts, nodes in runs:
+    for rate, opens, times, _counts, _nodes in runs:
         _report(f"CPU {rate:g}x" + (" (slowed down)" if rate > 1 else ""), opens, times)
     print(f"DOM elements: {runs[0][4]}")
     listed = ", ".join(f"{q!r}={n}" for q, n in runs[0][3].items())

@@ -14,7 +14,14 @@ from typing import Any
 
 import jinja2
 
-from .layout import ASSETS_DIR, INDEX_HTML, SEARCH_DATA, SEARCH_DATA_NAME
+from .layout import (
+    ASSETS_DIR,
+    INDEX_HTML,
+    SEARCH_DATA,
+    SEARCH_DATA_NAME,
+    SEARCH_TEXT,
+    SEARCH_TEXT_NAME,
+)
 from .media.derive import reader_path
 from .media.subtitles import vtt_cues
 from .plan import Plan
@@ -129,7 +136,12 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
     Every link is relative to ``out_dir``, so the same page works from a stick, a zip or a
     ZIM file."""
     model = PageModel(plan, media, ui_strings())
-    context = {**model.context(), "assets": ASSETS_DIR, "search_data": SEARCH_DATA_NAME}
+    context = {
+        **model.context(),
+        "assets": ASSETS_DIR,
+        "search_data": SEARCH_DATA_NAME,
+        "search_text": SEARCH_TEXT_NAME,
+    }
     html = _environment().get_template("index.html.j2").render(context)
     written = [out_dir / INDEX_HTML]
     written[0].write_text(html, encoding="utf-8")
@@ -144,7 +156,9 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
         "window.OERPACK_STRINGS = " + script_json(model.strings) + ";\n",
         encoding="utf-8",
     )
-    written.append(data)
+    text = out_dir / SEARCH_TEXT
+    text.write_text("window.OERPACK_TEXT = " + script_json(model.search_text()) + ";\n")
+    written += [data, text]
     return written + write_cue_scripts(plan, out_dir)
 
 

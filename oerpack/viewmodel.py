@@ -278,11 +278,21 @@ class PageModel:
                     "lang": f.lang,
                     "media": f.media,
                     "href": self.downloads.get(f.key, f.dest),
-                    "text": self._pdf_text(f),
                 }
                 for f in files
             ],
         }
+
+    def search_text(self) -> dict[str, str]:
+        """Each document's text by file key, for result snippets (kept out of the index so
+        search is ready before the bulk of the text has arrived)."""
+        out = {}
+        for item in self.plan.manifest.all_items():
+            for f in self.shown_files(item):
+                text = self._pdf_text(f)
+                if text:
+                    out[f.key] = text
+        return out
 
     def _pdf_text(self, f: PackageFile) -> str:
         info = self.media.get(f.key, MediaInfo())

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from oerpack.layout import ASSETS_DIR, SEARCH_DATA, SEARCH_DATA_NAME
+from oerpack.layout import ASSETS_DIR, SEARCH_DATA, SEARCH_DATA_NAME, SEARCH_TEXT, SEARCH_TEXT_NAME
 from oerpack.units import human_size
 from oerpack.viewer import (
     download_names,
@@ -144,11 +144,12 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
-    # viewer-lang.js, search-data.js, snowball.js and viewer.js: nothing injected
-    assert len(page.find("script")) == 4
+    # viewer-lang.js, search-data.js, snowball.js, search-text.js, viewer.js: nothing injected
+    assert len(page.find("script")) == 5
     assert not page.find("img")
     assert HOSTILE.strip() in "".join(page.text)
     data = (out / SEARCH_DATA).read_text(encoding="utf-8")
+    data += (out / SEARCH_TEXT).read_text(encoding="utf-8")
     assert "<" not in data and ">" not in data and "\u2028" not in data
     assert _search_data(out)["items"][0]["title"]["en"] == HOSTILE
 
@@ -172,7 +173,10 @@ def test_search_data_is_one_record_per_item_with_a_ready_index(tmp_path: Path) -
     first = data["items"][0]
     assert [f["key"] for f in first["files"]] == ["item-0000.en", "item-0000.ru"]
     assert first["where"] == {"en": "Webinar 1", "ru": "Вебинар 1"}
-    assert len(first["files"][1]["text"]) >= 300
+    text = (out / SEARCH_TEXT).read_text(encoding="utf-8")
+    assert text.startswith("window.OERPACK_TEXT = ")
+    texts = json.loads(text.removeprefix("window.OERPACK_TEXT = ").rstrip(";\n"))
+    assert len(texts["item-0000.ru"]) >= 300 and "item-0004.ru" not in texts  # a video
     terms = data["terms"]
     assert terms == sorted(terms) and len(terms) == len(data["postings"])
 
@@ -201,6 +205,7 @@ def test_assets_are_copied_but_not_the_vendoring_notes(tmp_path: Path) -> None:
     names = sorted(p.name for p in (out / ASSETS_DIR).iterdir())
     assert names == [
         SEARCH_DATA_NAME,
+        SEARCH_TEXT_NAME,
         "snowball.js",
         "viewer-lang.js",
         "viewer-subtitles.js",

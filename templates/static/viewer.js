@@ -188,8 +188,10 @@
     var files = item.files.slice().sort(function (a, b) { return (b.lang === currentLang) - (a.lang === currentLang); });
     /* The file to go to: the one whose text holds the words, else the UI-language one. */
     var best = files[0], at = -1;
+    var texts = window.OERPACK_TEXT || {};  /* arrives just after the index */
     for (var i = 0; i < files.length && at < 0; i++) {
-      if (files[i].text) { at = firstMatch(files[i].text, hit.terms); if (at >= 0) { best = files[i]; } }
+      var body = texts[files[i].key];
+      if (body) { at = firstMatch(body, hit.terms); if (at >= 0) { best = files[i]; } }
     }
     var li = el("li", "result");
     var a = el("a", "result-title", titleOf(item));
@@ -211,7 +213,7 @@
       list.appendChild(link);
     }
     li.appendChild(list);
-    if (at >= 0) { li.appendChild(snippet(best.text, hit.terms, at)); }
+    if (at >= 0) { li.appendChild(snippet(texts[best.key], hit.terms, at)); }
     return li;
   }
   var pending = null;
@@ -323,7 +325,11 @@
   });
   var tag = document.getElementById("search-data");
   if (window.OERPACK_SEARCH) { init(); } else if (tag) { tag.addEventListener("load", init); }
-  window.addEventListener("load", init);
+  window.addEventListener("load", function () {
+    init();
+    var q2 = document.getElementById("q");
+    if (q2 && q2.value && data) { search(q2.value); }  /* snippets, now that the text is here */
+  });
   /* A query in the address (index.html?q=запись): a bookmark, or a browser driven by a test. */
   var given = /[?&]q=([^&#]*)/.exec(window.location.search);
   if (given) { try { q.value = decodeURIComponent(given[1].replace(/\+/g, " ")); } catch (e) { q.value = ""; } }

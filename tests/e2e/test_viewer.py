@@ -187,9 +187,9 @@ def test_hostile_titles_stay_text(
     page = open_page(hostile_index)
     _reset_language(page)
     assert shown(page, "#item-evil h3") == " ".join(HOSTILE.split())
-    # Only the build's own thumbnails; the four scripts of the page: nothing injected.
+    # Only the build's own thumbnails; the five scripts of the page: nothing injected.
     assert page.locator("img:not(.thumb-img)").count() == 0
-    assert page.locator("script").count() == 4
+    assert page.locator("script").count() == 5
     page.fill("#q", "marmalade")
     expect(page.locator("#result-list a.result-title")).to_contain_text("<script>alert(")
     assert "1 page" in shown(page, "#item-evil li.file") and "1 pages" not in shown(page, "body")
