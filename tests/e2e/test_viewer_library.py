@@ -128,6 +128,49 @@ def test_axe_finds_nothing(
     assert live.count() == 1 and live.first.get_attribute("id") == "result-count"
 
 
+def _luminance(rgb: tuple[int, ...]) -> float:
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_focus_ring_is_visible_at_3_to_1(
+    demo_index: Path, open_page: Callable[[Path], Page]
+) -> None:
+    page = _open_in(open_page, demo_index, "en", 1280)
+    rings = []
+    for _ in range(12):  # the skip link, language buttons, search, filters, jump links, cards
+        page.keyboard.press("Tab")
+        rings.append(
+            page.evaluate(
+                """() => { const e = document.activeElement, s = getComputedStyle(e);
+                // The ring is drawn outside the element (outline-offset), on its parent.
+                let b = e.parentElement, bg = 'rgba(0, 0, 0, 0)';
+                while (b && (bg = getComputedStyle(b).backgroundColor) === 'rgba(0, 0, 0, 0)')
+                    { b = b.parentElement; }
+                return [e.tagName, s.outlineStyle, parseFloat(s.outlineWidth) *
+                        (parseFloat(s.outlineOffset) >= 1 ? 1 : 0), s.outlineColor,
+                        b ? bg : 'rgb(255, 255, 255)']; }"""
+            )
+        )
+    for tag, style, width, color, background in rings:
+        assert style == "solid" and width >= 2, (tag, style, width)
+        assert (
+            page.evaluate(
+                "() => parseFloat(getComputedStyle(document.activeElement).outlineOffset)"
+            )
+            >= 0
+        )
+        ring = tuple(int(x) for x in re.findall(r"\d+", color)[:3])
+        behind = tuple(int(x) for x in re.findall(r"\d+", background)[:3])
+        light, dark = sorted((_luminance(ring), _luminance(behind)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 3, (tag, color, background)
+    page.check_clean()
+
+
 def test_russian_search_finds_recordings_by_kind_and_webinar(
     synthetic_index: Path, open_page: Callable[[Path], Page]
 ) -> None:
