@@ -296,3 +296,21 @@ def test_without_javascript_everything_is_listed(
     page.screenshot(path=str(artifacts / "no-js-1280.png"), full_page=True)
     cdp.send("Emulation.setScriptExecutionDisabled", {"value": False})
     page.check_clean()
+
+
+def test_reader_speaks_the_ui_language_and_returns_to_the_item(
+    demo_index: Path, open_page: Callable[[Path], Page]
+) -> None:
+    page = _open_in(open_page, demo_index, "ru", 360)
+    page.locator("#item-about li.file[data-lang=en] a.reader").click()
+    page.wait_for_load_state("load")
+    back = page.locator("header a").first
+    assert back.inner_text().strip() == "← Назад к списку"
+    assert page.locator("main").get_attribute("lang") == "en"  # the document's own language
+    image = page.locator("main img").first
+    assert image.evaluate("img => img.getBoundingClientRect().width") >= 350  # fills the width
+    assert "About this sample package" in (image.get_attribute("alt") or "")
+    back.click()
+    page.wait_for_load_state("load")
+    assert page.url == demo_index.as_uri() + "#item-about"
+    page.check_clean()
