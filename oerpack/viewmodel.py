@@ -16,8 +16,7 @@ from .filetypes import file_type
 from .i18n import date_range, long_date, size_text, time_span, utc_offset, zone_city
 from .layout import cues_path, download_path
 from .media.derive import reader_path
-from .models import Item, Section, Text
-from .pdf import PdfInfo
+from .models import Item, PdfInfo, Section, Text
 from .plan import PackageFile, Plan
 from .searchindex import build_index
 

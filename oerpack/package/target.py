@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import DoesNotFitError, PackageError
-from .fatnames import component_ok
+from ..errors import DoesNotFitError, PackageError
+from ..fatnames import component_ok
 
 FAT32_MAX_FILE = 4 * 1024**3 - 1
 #: FAT32 cluster size Windows uses for volumes of 8-32 GB; files are rounded up to it.
