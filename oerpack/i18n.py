@@ -28,11 +28,18 @@ def long_date(day: date, lang: str) -> str:
     return format_date(day, "long", locale=locale_of(lang))
 
 
+#: UI languages whose long date starts with the day, so "25–27 September 2020" reads right.
+_DAY_FIRST = frozenset({"en", "ru"})
+
+
 def date_range(first: date, last: date, lang: str) -> str:
-    """One date, or the CLDR interval of two (``1–3 October 2020``)."""
+    """One date, or a range with full month names (``25–27 сентября 2020 г.``). Babel's
+    interval formats abbreviate months ("Sept"), which a teacher should not have to decode."""
     if first == last:
         return long_date(first, lang)
-    return str(format_interval(first, last, "yMMMMd", locale=locale_of(lang)))
+    if lang in _DAY_FIRST and (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{long_date(last, lang)}"
+    return f"{long_date(first, lang)} – {long_date(last, lang)}"
 
 
 def _clock(value: str) -> time:
