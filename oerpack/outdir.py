@@ -1,0 +1,125 @@
+"""The output folder around a package: the temporary names a build writes under, one build
+per package at a time, and removing what killed builds left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PackageError
+
+log = logging.getLogger(__name__)
+
+
+def staging_folder(out_dir: Path, package_id: str, pid: int | None = None) -> Path:
+    """Where a build writes the package folder before swapping it in."""
+    return out_dir / f".{package_id}.building-{os.getpid() if pid is None else pid}"
+
+
+def old_folder(out_dir: Path, package_id: str, pid: int | None = None) -> Path:
+    """Where the previous package folder waits, during the swap, to be removed."""
+    return out_dir / f".{package_id}.old-{os.getpid() if pid is None else pid}"
+
+
+def zip_temporary(target: Path, pid: int | None = None) -> Path:
+    """Where a zip is written before it replaces ``target``."""
+    return target.with_name(f".{target.name}.{os.getpid() if pid is None else pid}.tmp")
+
+
+def _lock_file(out_dir: Path, package_id: str) -> Path:
+    return out_dir / f".{package_id}.lock"
+
+
+@dataclass(frozen=True, slots=True)
+class Leftover:
+    """A temporary folder or zip of the build process ``pid``."""
+
+    path: Path
+    pid: int
+
+
+def leftovers(out_dir: Path, package_id: str) -> list[Leftover]:
+    """The temporary folders and zips of ``package_id``'s builds in ``out_dir``."""
+    name = re.escape(package_id)
+    pattern = re.compile(
+        rf"\.{name}\.(?:building-|old-)(\d+)|\.{name}\.zip\.(\d+)\.tmp", re.ASCII
+    )
+    found = []
+    try:
+        entries = sorted(os.scandir(out_dir), key=lambda e: e.name)
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if match := pattern.fullmatch(entry.name):
+            found.append(Leftover(Path(entry.path), int(match.group(1) or match.group(2))))
+    return found
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine (signal 0 only asks)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
+    return True
+
+
+def remove_dead_leftovers(out_dir: Path, package_id: str) -> int:
+    """Remove temporary folders and zips whose build process is gone; bytes freed.
+
+    Call it holding ``one_build`` for the package: no live oerpack build of it then owns a
+    temporary name, and a name whose PID still runs (another program reusing that PID) is
+    left alone all the same."""
+    freed = 0
+    for leftover in leftovers(out_dir, package_id):
+        if leftover.pid == os.getpid() or process_alive(leftover.pid):
+            log.info("%s: kept, process %d is running", leftover.path, leftover.pid)
+            continue
+        freed += _size(leftover.path)
+        if leftover.path.is_dir() and not leftover.path.is_symlink():
+            shutil.rmtree(leftover.path, ignore_errors=True)
+        else:
+            leftover.path.unlink(missing_ok=True)
+        log.info("removed %s, left by a build that was killed", leftover.path)
+    return freed
+
+
+def _size(path: Path) -> int:
+    if not path.is_dir() or path.is_symlink():
+        return path.lstat().st_size
+    return sum(
+        (Path(top) / name).lstat().st_size
+        for top, _, names in os.walk(path)
+        for name in names
+    )
+
+
+@contextlib.contextmanager
+def one_build(out_dir: Path, package_id: str) -> Iterator[None]:
+    """Hold the package's lock in ``out_dir`` (released by the kernel if the process dies)."""
+    with _lock_file(out_dir, package_id).open("a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            raise PackageError(
+                f"another oerpack build is writing {out_dir / package_id} now",
+                hint="wait for it to finish, or build into another --out folder",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
