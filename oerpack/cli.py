@@ -12,8 +12,6 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import __version__
-from .build import build_package, fetch_manifest
-from .cache import Cache
 from .errors import (
     DamagedPackageError,
     ExitCode,
@@ -22,15 +20,14 @@ from .errors import (
     ManifestErrors,
     OerpackError,
 )
-from .lock import lock_path
-from .manifest import load_manifest
-from .media.derive import MediaOptions
 from .media.profiles import PROFILE_NAMES
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
 from .target import parse_size
 from .units import human_size
-from .verify import verify_package
+
+# The pipeline (requests, PyYAML, pypdf, Jinja2, sqlite3, …) is imported inside each command,
+# so that `oerpack --version` and `--help` start at once (tests/test_cli_startup.py).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -199,6 +196,8 @@ MANIFEST = click.argument("manifest", type=click.Path(path_type=Path))
 @handle_errors
 def validate(manifest: Path) -> None:
     """Check a manifest; print every problem with file and line."""
+    from .manifest import load_manifest
+
     loaded = load_manifest(manifest)
     sources = loaded.all_sources()
     unresolved = sum(1 for s in sources if not s.resolved)
@@ -217,6 +216,8 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
     """Download every source into the cache and update the lock file.
 
     Interrupted or failed downloads resume on the next run; Ctrl-C exits with 130."""
+    from .build import fetch_manifest
+
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
         fetch_manifest(manifest, _settings(**options), progress=printer)
@@ -256,6 +257,9 @@ def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -
 
     Every fetch registers its manifest's lock file in the cache, so pruning keeps the files
     of every manifest fetched with this cache whose lock file still exists."""
+    from .cache import Cache
+    from .lock import lock_path
+
     cache = Cache(cache_dir or default_cache_dir())
     if prune:
         done = cache.prune(tuple(lock_path(m) for m in keep))
@@ -333,6 +337,9 @@ def build(
     **options: Any,
 ) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
+    from .build import build_package
+    from .media.derive import MediaOptions
+
     quiet = ctx.obj["quiet"]
     printer = ProgressPrinter(quiet=quiet)
     try:
@@ -372,6 +379,8 @@ def build(
 @handle_errors
 def verify(path: Path) -> None:
     """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
+    from .verify import verify_package
+
     report = verify_package(path)
     for label, names in (
         ("missing", report.missing),
