@@ -177,6 +177,7 @@ def _place_media(
 
 def _readme_context(plan: Plan, channel: Channel, media_bytes: int) -> dict[str, Any]:
     event = plan.manifest.event
+    skipped = frozenset(channel.skipped)
     return {
         "title_en": event.title.get("en"),
         "title_ru": event.title.get("ru"),
@@ -189,7 +190,7 @@ def _readme_context(plan: Plan, channel: Channel, media_bytes: int) -> dict[str,
         "channel_id": channel.id,
         "channel_version": channel.version,
         "kolibri_nodes": sum(1 for n in channel.nodes if n.kind != "topic"),
-        "viewer_only": [f"{f.key} (.{f.ext})" for f in plan.files if f.key in channel.skipped],
+        "viewer_only": [f"{f.key} (.{f.ext})" for f in plan.files if f.key in skipped],
     }
 
 

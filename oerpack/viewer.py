@@ -348,11 +348,12 @@ def render_readers(plan: Plan, out_dir: Path) -> list[Path]:
     strings = ui_strings()
     lang = plan.manifest.event.languages[0]
     written = []
+    items = {item.id: item for item in plan.manifest.all_items()}
     for package_file in plan.files:
         pages = plan.derived_of(package_file.key, "page")
         if not pages:
             continue
-        item = next(i for i in plan.manifest.all_items() if i.id == package_file.item_id)
+        item = items[package_file.item_id]
         target = out_dir / reader_path(package_file.key)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(
