@@ -226,3 +226,22 @@ class FetchInterruptedError(OerpackError):
 
 class CacheBusyError(OerpackError):
     """Another oerpack process is using the cache, so it cannot be pruned now."""
+
+
+class DiskFullError(DoesNotFitError):
+    """The disk filled up while oerpack was writing (ENOSPC or a quota, EDQUOT)."""
+
+    def __init__(self, *, path: object, what: str, needed: int | None, free: int) -> None:
+        amount = (
+            f"about {needed:,} more bytes needed ({needed / 1e6:,.1f} MB)"
+            if needed is not None and needed > 0
+            else "more bytes needed than are free"
+        )
+        super().__init__(
+            f"no space left at {path} while {what}: {amount}, {free:,} bytes free",
+            hint="free some space ('oerpack cache --prune' also removes partial downloads) "
+            "or use --cache-dir/--out on a bigger disk; finished files are kept",
+        )
+        self.path = path
+        self.needed = needed
+        self.free = free

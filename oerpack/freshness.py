@@ -10,12 +10,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from . import __version__
-from .checksums import SUMS_NAME, parse_sums
+from .checksums import parse_sums
+from .layout import RECORD_NAME, SUMS_NAME
 from .plan import Plan
 
 #: Bump when assembling changes in a way the plan does not show.
 ASSEMBLY_FORMAT = "oerpack-assembly-1"
-RECORD_NAME = "oerpack.json"
 
 
 def _tree_digest(root: Traversable, digest: hashlib._Hash, prefix: str = "") -> None:
@@ -65,7 +65,7 @@ def recorded_inputs(folder: Path) -> str | None:
 
 
 def _names_below(folder: Path) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for top, dirs, files in os.walk(folder):
         dirs.sort()
         relative = os.path.relpath(top, folder)
@@ -80,7 +80,8 @@ def package_is_current(folder: Path, inputs: str) -> bool:
     if recorded_inputs(folder) != inputs:
         return False
     try:
-        listed = {name for _, name in parse_sums((folder / SUMS_NAME).read_text("utf-8"))}
+        sums = folder / SUMS_NAME
+        listed = set(parse_sums(sums.read_text(encoding="utf-8"), source=str(sums)))
     except (OSError, ValueError):
         return False
     return _names_below(folder) == listed | {SUMS_NAME}

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import atomic, layout
 from .errors import PackageError
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,6 @@ def staging_folder(out_dir: Path, package_id: str, pid: int | None = None) -> Pa
 def old_folder(out_dir: Path, package_id: str, pid: int | None = None) -> Path:
     """Where the previous package folder waits, during the swap, to be removed."""
     return out_dir / f".{package_id}.old-{os.getpid() if pid is None else pid}"
-
-
-def zip_temporary(target: Path, pid: int | None = None) -> Path:
-    """Where a zip is written before it replaces ``target``."""
-    return target.with_name(f".{target.name}.{os.getpid() if pid is None else pid}.tmp")
 
 
 def _lock_file(out_dir: Path, package_id: str) -> Path:
@@ -48,18 +44,18 @@ class Leftover:
 
 def leftovers(out_dir: Path, package_id: str) -> list[Leftover]:
     """The temporary folders and zips of ``package_id``'s builds in ``out_dir``."""
-    name = re.escape(package_id)
-    pattern = re.compile(
-        rf"\.{name}\.(?:building-|old-)(\d+)|\.{name}\.zip\.(\d+)\.tmp", re.ASCII
-    )
+    folders = re.compile(rf"\.{re.escape(package_id)}\.(?:building|old)-(\d+)", re.ASCII)
+    zip_temp = f".{layout.zip_name(package_id)}."
     found = []
     try:
         entries = sorted(os.scandir(out_dir), key=lambda e: e.name)
     except FileNotFoundError:
         return []
     for entry in entries:
-        if match := pattern.fullmatch(entry.name):
-            found.append(Leftover(Path(entry.path), int(match.group(1) or match.group(2))))
+        if match := folders.fullmatch(entry.name):
+            found.append(Leftover(Path(entry.path), int(match.group(1))))
+        elif entry.name.startswith(zip_temp) and (pid := atomic.writer_pid(entry.name)):
+            found.append(Leftover(Path(entry.path), pid))
     return found
 
 
@@ -100,9 +96,7 @@ def _size(path: Path) -> int:
     if not path.is_dir() or path.is_symlink():
         return path.lstat().st_size
     return sum(
-        (Path(top) / name).lstat().st_size
-        for top, _, names in os.walk(path)
-        for name in names
+        (Path(top) / name).lstat().st_size for top, _, names in os.walk(path) for name in names
     )
 
 
