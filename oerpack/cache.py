@@ -49,6 +49,8 @@ class PruneResult:
     removed_bytes: int
     kept: int
     lock_files: tuple[Path, ...]
+    partials_removed: int = 0
+    partial_bytes_removed: int = 0
 
 
 def _key(text: str) -> str:
@@ -204,10 +206,26 @@ class Cache:
                 removed_bytes += path.stat().st_size
                 path.unlink()
                 path.with_name(path.name + ".json").unlink(missing_ok=True)
+            partials, partial_bytes = self._prune_partials()
             fcntl.flock(handle, fcntl.LOCK_UN)
         return PruneResult(
-            removed=removed, removed_bytes=removed_bytes, kept=kept, lock_files=lock_files
+            removed=removed,
+            removed_bytes=removed_bytes,
+            kept=kept,
+            lock_files=lock_files,
+            partials_removed=partials,
+            partial_bytes_removed=partial_bytes,
         )
+
+    def _prune_partials(self) -> tuple[int, int]:
+        """Remove partial downloads that no process is writing; (files, bytes) removed."""
+        removed = freed = 0
+        for part in sorted(self.partial.glob("*.part")):
+            size = _remove_unlocked_part(part)
+            if size is not None:
+                removed += 1
+                freed += size
+        return removed, freed
 
 
 def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
@@ -224,6 +242,23 @@ def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
             ) from None
         found.update(entry.sha256 for _, entry in lock.sources if entry.sha256)
     return frozenset(found)
+
+
+def _remove_unlocked_part(part: Path) -> int | None:
+    """Remove a partial download (and its resume validator) unless a process holds its lock
+    (``Cache.lock_part``); its size, or None when it is in use."""
+    with part.with_suffix(".lock").open("a+b") as handle:
+        if not _try_flock(handle, fcntl.LOCK_EX):
+            return None
+        try:
+            size = part.stat().st_size
+            part.unlink()
+            part.with_suffix(".validator").unlink(missing_ok=True)
+        except FileNotFoundError:
+            return None
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return size
 
 
 def _try_flock(handle: IO[bytes], mode: int) -> bool:

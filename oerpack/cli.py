@@ -12,8 +12,10 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import __version__
+from .diskspace import free_bytes, is_disk_full
 from .errors import (
     DamagedPackageError,
+    DiskFullError,
     ExitCode,
     FetchInterruptedError,
     ManifestError,
@@ -42,6 +44,12 @@ def _fail(error: OerpackError) -> None:
     sys.exit(int(error.exit_code))
 
 
+def _disk_full(error: OSError) -> DiskFullError:
+    """A full disk the library did not put in context (e.g. writing the lock file)."""
+    folder = Path(error.filename).parent if error.filename else Path.cwd()
+    return DiskFullError(path=folder, what="writing", needed=None, free=free_bytes(folder))
+
+
 def handle_errors(func: F) -> F:
     """Turn library errors and Ctrl-C into messages and exit codes; bugs keep tracebacks."""
 
@@ -56,6 +64,8 @@ def handle_errors(func: F) -> F:
             sys.exit(int(ExitCode.INTERRUPTED))
         except OSError as error:  # the disk or a path given, not oerpack: no traceback
             logging.getLogger(__name__).debug("file system error", exc_info=True)
+            if is_disk_full(error):
+                _fail(_disk_full(error))
             where = f": {error.filename}" if error.filename else ""
             _fail(
                 OerpackError(
@@ -144,6 +154,15 @@ def fetch_options(func: F) -> F:
             show_default=True,
             help="Seconds without data before a retry.",
         ),
+        click.option(
+            "--min-rate",
+            callback=_parse_size,
+            default="1000",
+            show_default=True,
+            metavar="BYTES",
+            help="Slowest body accepted, in bytes per second over 30 s (e.g. 1000, 5KB); "
+            "slower is retried; 0 turns it off.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -159,6 +178,7 @@ def _settings(
     retries: int,
     backoff: float,
     timeout: float,
+    min_rate: int,
 ) -> Settings:
     return Settings(
         cache_dir=cache_dir or default_cache_dir(),
@@ -169,6 +189,7 @@ def _settings(
         retries=retries,
         backoff=backoff,
         read_timeout=timeout,
+        min_rate=min_rate,
     )
 
 
@@ -267,6 +288,11 @@ def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -
             f"Pruned {done.removed} file(s), {human_size(done.removed_bytes)}; kept "
             f"{done.kept} referenced by {len(done.lock_files)} lock file(s)"
         )
+        if done.partials_removed:
+            click.echo(
+                f"Removed {done.partials_removed} partial download(s), "
+                f"{human_size(done.partial_bytes_removed)} (no process was writing them)"
+            )
     usage = cache.usage()
     click.echo(
         f"{cache.root}: {usage.blobs} file(s), {human_size(usage.blob_bytes)}; "

@@ -73,6 +73,4 @@ def disk_full_as(folder: Path, what: str, needed: int | None = None) -> Iterator
     except OSError as exc:
         if not is_disk_full(exc):
             raise
-        raise DiskFullError(
-            path=folder, what=what, needed=needed, free=free_bytes(folder)
-        ) from exc
+        raise DiskFullError(path=folder, what=what, needed=needed, free=free_bytes(folder)) from exc

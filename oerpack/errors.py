@@ -154,6 +154,8 @@ class FetchFailedError(OerpackError):
         self.failures = failures
         if only_checksums:
             self.exit_code = ExitCode.CHECKSUM_MISMATCH
+        if ExitCode.DOES_NOT_FIT in codes:  # a full disk: every other file would fail too
+            self.exit_code = ExitCode.DOES_NOT_FIT
 
 
 class OfflineMissingError(OerpackError):
@@ -233,7 +235,7 @@ class DiskFullError(DoesNotFitError):
 
     def __init__(self, *, path: object, what: str, needed: int | None, free: int) -> None:
         amount = (
-            f"about {needed:,} more bytes needed ({needed / 1e6:,.1f} MB)"
+            f"about {needed:,} bytes needed ({needed / 1e6:,.1f} MB)"
             if needed is not None and needed > 0
             else "more bytes needed than are free"
         )

@@ -3,6 +3,7 @@ conditional HEAD (GET where HEAD is refused) that never downloads a body."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from ..settings import Settings
 from .download import new_session
 from .retry import RETRY_STATUS, RetryPolicy
 
+log = logging.getLogger(__name__)
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
 Session = requests.Session
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -57,7 +59,7 @@ def get_page(url: str, settings: Settings) -> Page:
         for attempt in range(settings.retries + 1):
             try:
                 response = session.get(
-                    url, timeout=(settings.connect_timeout, settings.read_timeout)
+                    url, stream=True, timeout=(settings.connect_timeout, settings.read_timeout)
                 )
             except NETWORK_ERRORS as exc:
                 reason = f"cannot connect: {type(exc).__name__}"
@@ -67,17 +69,22 @@ def get_page(url: str, settings: Settings) -> Page:
             else:
                 with response:
                     if response.status_code == 200:
-                        content = response.content[:MAX_PAGE_BYTES]
-                        declared = "charset=" in response.headers.get("Content-Type", "")
-                        return Page(
-                            url=url,
-                            final_url=response.url,
-                            content=content,
-                            encoding=response.encoding if declared else None,
-                        )
-                    reason = f"HTTP {response.status_code} {response.reason}"
-                    if response.status_code not in RETRY_STATUS:
-                        break
+                        try:
+                            content = _read_capped(response, MAX_PAGE_BYTES)
+                        except (*NETWORK_ERRORS, requests.exceptions.ChunkedEncodingError) as exc:
+                            reason = f"connection lost: {type(exc).__name__}"
+                        else:
+                            declared = "charset=" in response.headers.get("Content-Type", "")
+                            return Page(
+                                url=url,
+                                final_url=response.url,
+                                content=content,
+                                encoding=response.encoding if declared else None,
+                            )
+                    else:
+                        reason = f"HTTP {response.status_code} {response.reason}"
+                        if response.status_code not in RETRY_STATUS:
+                            break
             _probe_pause(settings, attempt)
     finally:
         session.close()
@@ -86,6 +93,20 @@ def get_page(url: str, settings: Settings) -> Page:
         url=url,
         hint="check the address in event.pages, or add a web-archive copy",
     )
+
+
+def _read_capped(response: requests.Response, cap: int) -> bytes:
+    """At most ``cap`` bytes of the body, read as they come: a page that is endless or
+    huge costs ``cap`` bytes of memory and of network, and the connection is then dropped."""
+    received = bytearray()
+    for chunk in response.iter_content(chunk_size=256 * 1024):
+        received += chunk[: cap - len(received)]
+        if len(received) >= cap:
+            log.warning(
+                "%s: the page is larger than %d bytes; only those are read", response.url, cap
+            )
+            break
+    return bytes(received)
 
 
 def probe(
