@@ -20,12 +20,13 @@ _COPY_CHUNK = 1024 * 1024
 
 def package_entries(folder: Path) -> list[tuple[str, Path]]:
     """Every file below ``folder`` as ``(posix name, path)``, sorted by name."""
-    entries = []
+    entries: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
-        for name in filenames:
-            path = Path(dirpath) / name
-            entries.append((path.relative_to(folder).as_posix(), path))
+        relative = os.path.relpath(dirpath, folder)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        base = Path(dirpath)
+        entries.extend((prefix + name, base / name) for name in filenames)
     return sorted(entries)
 
 

@@ -10,9 +10,7 @@ from datetime import date
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from .filetypes import file_type
 from .layout import ASSETS_DIR, INDEX_HTML, SEARCH_DATA, SEARCH_DATA_NAME, cues_path
@@ -22,6 +20,9 @@ from .models import Item, Section, Text
 from .pdf import PdfInfo
 from .plan import PackageFile, Plan
 from .units import human_size
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def _browser_type(ext: str) -> str:
@@ -78,6 +79,8 @@ def human_date(day: date, strings: Mapping[str, str]) -> str:
 def _environment(*, plain_text: bool = False) -> jinja2.Environment:
     """Strict Jinja2 over the packaged templates: undefined names are errors; HTML is
     autoescaped, ``plain_text`` templates (README.txt) are not."""
+    import jinja2  # here: a rebuild that keeps its package renders nothing
+
     root = templates_root()
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
