@@ -66,3 +66,16 @@ def test_a_huge_event_page_is_read_only_up_to_the_cap(
     assert page.content.startswith(head) and len(page.content) == MAX_PAGE_BYTES
     # The socket buffers hold a few MB more than was read; the rest was never sent.
     assert fault_server.stats("/event.html").bytes_sent < MAX_PAGE_BYTES + 32 * 1024 * 1024
+
+
+def test_a_trickling_event_page_fails_with_a_clear_reason(
+    fault_server: FaultServer, cache_dir: Path
+) -> None:
+    fault_server.add("/event.html", b"<html>" + b" " * 20_000, content_type="text/html")
+    fault_server.fault("/event.html", trickle_bytes_per_s=2_000)
+    settings = fast_settings(cache_dir, retries=1, min_rate=50_000, rate_window=0.5)
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="cannot read the event page: too slow"):
+        get_page(fault_server.url("/event.html"), settings)
+    assert time.monotonic() - started < 6  # the whole page would take 10 s
+    assert fault_server.stats("/event.html").count == 2

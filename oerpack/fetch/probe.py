@@ -8,14 +8,17 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 from ..errors import DownloadError
 from ..settings import Settings
 from .download import new_session
-from .retry import RETRY_STATUS, RetryPolicy
+from .retry import RETRY_STATUS, RateFloor, RetryPolicy
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
+#: What reading a body can raise besides NETWORK_ERRORS (urllib3's own, the socket's).
+_BODY_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 Session = requests.Session
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 HEAD_REFUSED = frozenset({403, 405, 501})
@@ -70,9 +73,11 @@ def get_page(url: str, settings: Settings) -> Page:
                 with response:
                     if response.status_code == 200:
                         try:
-                            content = _read_capped(response, MAX_PAGE_BYTES)
-                        except (*NETWORK_ERRORS, requests.exceptions.ChunkedEncodingError) as exc:
+                            content = _read_capped(response, MAX_PAGE_BYTES, settings)
+                        except (*NETWORK_ERRORS, *_BODY_ERRORS) as exc:
                             reason = f"connection lost: {type(exc).__name__}"
+                        except _TooSlowError as exc:
+                            reason = str(exc)
                         else:
                             declared = "charset=" in response.headers.get("Content-Type", "")
                             return Page(
@@ -95,17 +100,25 @@ def get_page(url: str, settings: Settings) -> Page:
     )
 
 
-def _read_capped(response: requests.Response, cap: int) -> bytes:
+class _TooSlowError(Exception):
+    """The page arrives slower than --min-rate."""
+
+
+def _read_capped(response: requests.Response, cap: int, settings: Settings) -> bytes:
     """At most ``cap`` bytes of the body, read as they come: a page that is endless or
-    huge costs ``cap`` bytes of memory and of network, and the connection is then dropped."""
+    huge costs ``cap`` bytes of memory and of network, and the connection is then dropped;
+    one that trickles in slower than ``settings.min_rate`` raises _TooSlowError."""
     received = bytearray()
-    for chunk in response.iter_content(chunk_size=256 * 1024):
+    floor = RateFloor(settings.min_rate, settings.rate_window, received=0, now=time.monotonic())
+    while chunk := response.raw.read1(256 * 1024, decode_content=True):  # what one recv brings
         received += chunk[: cap - len(received)]
         if len(received) >= cap:
             log.warning(
                 "%s: the page is larger than %d bytes; only those are read", response.url, cap
             )
             break
+        if slow := floor.check(len(received), time.monotonic()):
+            raise _TooSlowError(slow)
     return bytes(received)
 
 
