@@ -36,7 +36,7 @@ from .hashing import CHUNK, Hashes, hash_file, hash_prefix, verify_pins
 from .retry import RETRY_STATUS, RateFloor, RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
-_READ_ERRORS = (
+READ_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
     urllib3.exceptions.HTTPError,
@@ -326,7 +326,7 @@ class Downloader:
                 while not self.stop.is_set():
                     try:
                         chunk = read(CHUNK)
-                    except (*_READ_ERRORS, OSError) as exc:  # the socket, not the disk
+                    except (*READ_ERRORS, OSError) as exc:  # the socket, not the disk
                         raise _Retryable(
                             f"connection lost at byte {hashes.size}: {type(exc).__name__}"
                         ) from None

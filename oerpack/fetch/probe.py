@@ -8,17 +8,14 @@ import time
 from dataclasses import dataclass
 
 import requests
-import urllib3
 
 from ..errors import DownloadError
 from ..settings import Settings
-from .download import new_session
+from .download import READ_ERRORS, new_session
 from .retry import RETRY_STATUS, RateFloor, RetryPolicy
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
-#: What reading a body can raise besides NETWORK_ERRORS (urllib3's own, the socket's).
-_BODY_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 Session = requests.Session
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 HEAD_REFUSED = frozenset({403, 405, 501})
@@ -74,7 +71,7 @@ def get_page(url: str, settings: Settings) -> Page:
                     if response.status_code == 200:
                         try:
                             content = _read_capped(response, MAX_PAGE_BYTES, settings)
-                        except (*NETWORK_ERRORS, *_BODY_ERRORS) as exc:
+                        except (*READ_ERRORS, OSError) as exc:
                             reason = f"connection lost: {type(exc).__name__}"
                         except _TooSlowError as exc:
                             reason = str(exc)
