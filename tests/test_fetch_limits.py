@@ -79,3 +79,26 @@ def test_a_trickling_event_page_fails_with_a_clear_reason(
         get_page(fault_server.url("/event.html"), settings)
     assert time.monotonic() - started < 6  # the whole page would take 10 s
     assert fault_server.stats("/event.html").count == 2
+
+
+@pytest.mark.parametrize(
+    ("min_rate", "window", "readings", "slow_at"),
+    [
+        (100, 10.0, [(5.0, 10), (9.9, 20)], None),  # no verdict before a whole window
+        (100, 10.0, [(10.0, 999)], 0),  # 99.9 B/s over 10 s: too slow
+        (100, 10.0, [(10.0, 1000), (19.0, 1001), (20.0, 2000)], None),  # each window passes
+        (100, 10.0, [(10.0, 1000), (20.0, 1500)], 1),  # the second window is too slow
+        (0, 1.0, [(100.0, 0)], None),  # 0 turns it off
+    ],
+)
+def test_rate_floor(
+    min_rate: int, window: float, readings: list[tuple[float, int]], slow_at: int | None
+) -> None:
+    from oerpack.fetch.retry import RateFloor
+
+    floor = RateFloor(min_rate, window, received=0, now=0.0)
+    verdicts = [floor.check(received, now) for now, received in readings]
+    found = next((n for n, v in enumerate(verdicts) if v), None)
+    assert found == slow_at
+    if slow_at is not None:
+        assert f"--min-rate is {min_rate:,} bytes/s" in str(verdicts[slow_at])
