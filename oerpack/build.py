@@ -27,7 +27,7 @@ from .plan import plan_fetch, plan_package, settle_version
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .package import PackageResult
+    from .package.assemble import PackageResult
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def build_package(
     """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
-    from .package import assemble
+    from .package.assemble import assemble
 
     fetched = fetch_manifest(
         manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
@@ -172,11 +172,10 @@ def build_package(
         plan,
         derived.blobs,
         out_dir,
+        derived_blobs=derived.derived_blobs,
         make_zip=make_zip,
         target_size=target_size,
         allow_large_files=allow_large_files,
-        pdfs=derived.pdfs,
-        durations=derived.durations,
         on_step=on_step,
     )
     lock = replace(

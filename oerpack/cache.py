@@ -4,18 +4,15 @@ between oerpack processes (POSIX file locks guard partial downloads and pruning)
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
 
-from . import atomic
+from . import atomic, locking
 from .errors import CacheBusyError, ManifestError
 from .lock import read_lock
 from .models import Blob
@@ -112,15 +109,8 @@ class Cache:
     ) -> Iterator[Path]:
         """Hold the partial file of ``url`` exclusively (another process waits)."""
         part = self.partial_path(url)
-        with part.with_suffix(".lock").open("a+b") as handle:
-            while not _try_flock(handle, fcntl.LOCK_EX):
-                if stop is not None and stop.is_set():
-                    raise InterruptedError("stopped while waiting for another download")
-                time.sleep(poll)
-            try:
-                yield part
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with locking.locked(part.with_suffix(".lock"), stop=stop, poll=poll):
+            yield part
 
     def url_record(self, url: str) -> UrlRecord | None:
         try:
@@ -153,12 +143,8 @@ class Cache:
     def in_use(self) -> Iterator[None]:
         """Mark the cache busy for the duration (shared: many fetches, no prune)."""
         self.ensure()
-        with (self.root / "cache.lock").open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_SH)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with locking.locked(self.root / "cache.lock", shared=True):
+            yield
 
     def _blob_files(self) -> Iterator[Path]:
         return (
@@ -193,7 +179,7 @@ class Cache:
         keep = referenced_hashes(lock_files)
         removed = removed_bytes = kept = 0
         with (self.root / "cache.lock").open("a+b") as handle:
-            if not _try_flock(handle, fcntl.LOCK_EX):
+            if not locking.try_lock(handle):
                 raise CacheBusyError(
                     f"{self.root}: another oerpack process is using the cache",
                     hint="run 'oerpack cache --prune' when it has finished",
@@ -207,7 +193,7 @@ class Cache:
                 path.unlink()
                 path.with_name(path.name + ".json").unlink(missing_ok=True)
             partials, partial_bytes = self._prune_partials()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            locking.unlock(handle)
         return PruneResult(
             removed=removed,
             removed_bytes=removed_bytes,
@@ -248,7 +234,7 @@ def _remove_unlocked_part(part: Path) -> int | None:
     """Remove a partial download (and its resume validator) unless a process holds its lock
     (``Cache.lock_part``); its size, or None when it is in use."""
     with part.with_suffix(".lock").open("a+b") as handle:
-        if not _try_flock(handle, fcntl.LOCK_EX):
+        if not locking.try_lock(handle):
             return None
         try:
             size = part.stat().st_size
@@ -257,13 +243,5 @@ def _remove_unlocked_part(part: Path) -> int | None:
         except FileNotFoundError:
             return None
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            locking.unlock(handle)
     return size
-
-
-def _try_flock(handle: IO[bytes], mode: int) -> bool:
-    try:
-        fcntl.flock(handle, mode | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True

@@ -23,9 +23,9 @@ from .errors import (
     OerpackError,
 )
 from .media.profiles import PROFILE_NAMES
+from .package.target import parse_size
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
-from .target import parse_size
 from .units import human_size
 
 # The pipeline (requests, PyYAML, pypdf, Jinja2, sqlite3, …) is imported inside each command,
@@ -405,7 +405,7 @@ def build(
 @handle_errors
 def verify(path: Path) -> None:
     """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
-    from .verify import verify_package
+    from .package.verify import verify_package
 
     report = verify_package(path)
     for label, names in (

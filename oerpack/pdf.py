@@ -7,11 +7,11 @@ import hashlib
 import logging
 import re
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import atomic
+from .models import PdfInfo
 
 if TYPE_CHECKING:
     from pypdf import PdfWriter
@@ -30,12 +30,6 @@ _XMP_DATES = re.compile(
     re.DOTALL,
 )
 _XMP_UUID = re.compile(rb"uuid:[0-9a-fA-F-]{36}")
-
-
-@dataclass(frozen=True, slots=True)
-class PdfInfo:
-    pages: int
-    text: str
 
 
 def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:

@@ -24,8 +24,8 @@ HEAVY = (
     "oerpack.build",
     "oerpack.fetch",
     "oerpack.manifest",
-    "oerpack.package",
-    "oerpack.verify",
+    "oerpack.package.assemble",
+    "oerpack.package.verify",
 )
 
 _PROBE = """

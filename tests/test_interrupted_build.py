@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from oerpack.archive import fingerprint_of, zip_is_current
 from oerpack.build import build_package
 from oerpack.media.derive import MediaOptions
-from oerpack.outdir import leftovers
+from oerpack.package.archive import fingerprint_of, zip_is_current
+from oerpack.package.outdir import leftovers
 from tests.support.fetching import fast_settings, write_manifest
 from tests.support.server import pattern_body
 
@@ -145,7 +145,7 @@ def test_a_zip_from_another_build_is_reported_and_written_again(tmp_path: Path) 
 
 def test_two_builds_of_one_package_at_once_are_refused(tmp_path: Path) -> None:
     from oerpack.errors import PackageError
-    from oerpack.outdir import one_build
+    from oerpack.package.outdir import one_build
 
     manifest = event(tmp_path / "src")
     out = tmp_path / "out"

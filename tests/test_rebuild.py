@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from oerpack.build import build_package
-from oerpack.freshness import package_is_current, recorded_inputs
 from oerpack.lock import read_lock
 from oerpack.manifest import load_manifest
 from oerpack.media.derive import MediaOptions
 from oerpack.models import Lock
+from oerpack.package.freshness import package_is_current, recorded_inputs
 from oerpack.plan import DerivedFile, plan_package
 from tests.support.fetching import fast_settings, write_manifest
 

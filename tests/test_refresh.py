@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 from oerpack.build import build_package
 from oerpack.cli import main
 from oerpack.errors import ExitCode
-from oerpack.fetch import probe
+from oerpack.fetch import get_page, probe
 from oerpack.lock import lock_path, read_lock
 from oerpack.refresh import refresh_manifest, report_lines, report_problem
 from oerpack.settings import Settings
@@ -78,6 +79,7 @@ def _gets(srv: FaultServer, paths: list[str]) -> list[str]:
     return [p for p in paths if any(r.method == "GET" for r in srv.stats(p).requests)]
 
 
+@pytest.mark.slow
 def test_first_refresh_resolves_every_source_from_the_page(
     site: FaultServer, tmp_path: Path
 ) -> None:
@@ -97,6 +99,7 @@ def test_first_refresh_resolves_every_source_from_the_page(
     assert "Warning:" in "\n".join(report_lines(report))  # the page that failed is named
 
 
+@pytest.mark.slow
 def test_changes_moves_404s_and_new_links_between_two_refreshes(
     site: FaultServer, tmp_path: Path
 ) -> None:
@@ -173,6 +176,7 @@ def test_changes_moves_404s_and_new_links_between_two_refreshes(
     assert "34 unchanged" in again.stdout
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_changed_file(site: FaultServer, tmp_path: Path) -> None:
     manifest = _manifest_with_pages(tmp_path, [site.url(PAGE)])
     refresh_manifest(manifest, _settings(tmp_path))
@@ -185,6 +189,7 @@ def test_check_fails_on_a_changed_file(site: FaultServer, tmp_path: Path) -> Non
     assert "Error: 1 source(s) changed or moved" in result.stderr
 
 
+@pytest.mark.slow
 def test_refresh_then_build_is_the_whole_workflow(site: FaultServer, tmp_path: Path) -> None:
     manifest = _manifest_with_pages(tmp_path, [site.url(PAGE)])
     settings = _settings(tmp_path)
@@ -341,3 +346,21 @@ def test_a_changed_local_file_with_a_pin_keeps_the_lock(tmp_path: Path) -> None:
     assert read_lock(lock_path(manifest)) == before
     problem = report_problem(report, manifest)
     assert problem is not None and problem.exit_code == ExitCode.CHECKSUM_MISMATCH
+
+
+@pytest.mark.parametrize("use_page", [False, True], ids=["probe", "event-page"])
+def test_probes_and_page_reads_honour_retry_after(
+    fault_server: FaultServer, tmp_path: Path, use_page: bool
+) -> None:
+    """A busy server's Retry-After is waited for by refresh's probes and page reads too,
+    not only by downloads (the backoff itself is zero here)."""
+    fault_server.add("/busy.html", b"<html><body>ok</body></html>")
+    fault_server.fault("/busy.html", fail_status=503, fail_times=1, retry_after="1")
+    started = time.monotonic()
+    if use_page:
+        page = get_page(fault_server.url("/busy.html"), _settings(tmp_path))
+        assert page.content.startswith(b"<html>")
+    else:
+        assert probe(fault_server.url("/busy.html"), _settings(tmp_path)).status == 200
+    assert time.monotonic() - started >= 0.9
+    assert fault_server.stats("/busy.html").statuses[:2] == (503, 200)

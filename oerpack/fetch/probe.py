@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import requests
 
 from ..errors import DownloadError
 from ..settings import Settings
 from .download import READ_ERRORS, new_session
-from .retry import RETRY_STATUS, RateFloor, RetryPolicy
+from .retry import RETRY_STATUS, RateFloor, RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
@@ -57,6 +58,7 @@ def get_page(url: str, settings: Settings) -> Page:
     reason = ""
     try:
         for attempt in range(settings.retries + 1):
+            wait = None
             try:
                 response = session.get(
                     url, stream=True, timeout=(settings.connect_timeout, settings.read_timeout)
@@ -87,7 +89,8 @@ def get_page(url: str, settings: Settings) -> Page:
                         reason = f"HTTP {response.status_code} {response.reason}"
                         if response.status_code not in RETRY_STATUS:
                             break
-            _probe_pause(settings, attempt)
+                        wait = _retry_after(response)
+            _probe_pause(settings, attempt, retry_after=wait)
     finally:
         session.close()
     raise DownloadError(
@@ -150,6 +153,7 @@ def _probe_once(
 ) -> ProbeResult:
     reason = ""
     for attempt in range(settings.retries + 1):
+        wait = None
         try:
             response = session.request(
                 method,
@@ -178,7 +182,8 @@ def _probe_once(
                         reason=f"HTTP {response.status_code} {response.reason}",
                     )
                 reason = f"HTTP {response.status_code} {response.reason}"
-        _probe_pause(settings, attempt)
+                wait = _retry_after(response)
+        _probe_pause(settings, attempt, retry_after=wait)
     return ProbeResult(url=url, status=0, final_url=url, reason=reason)
 
 
@@ -191,12 +196,17 @@ def _full_size(response: requests.Response) -> int | None:
     return int(length) if length.isdigit() else None
 
 
-def _probe_pause(settings: Settings, attempt: int) -> None:
-    """The downloads' backoff between probe attempts (no wait after the last one)."""
+def _retry_after(response: requests.Response) -> float | None:
+    return parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
+
+
+def _probe_pause(settings: Settings, attempt: int, *, retry_after: float | None = None) -> None:
+    """The downloads' backoff between probe attempts, honouring the server's Retry-After
+    like downloads do (no wait after the last one)."""
     if attempt < settings.retries:
         policy = RetryPolicy(
             retries=settings.retries, backoff=settings.backoff, max_backoff=settings.max_backoff
         )
-        delay = policy.delay(attempt + 1)
+        delay = policy.delay(attempt + 1, retry_after=retry_after)
         if delay > 0:
             time.sleep(delay)

@@ -4,8 +4,6 @@ per package at a time, and removing what killed builds left behind."""
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import logging
 import os
 import re
@@ -14,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, layout
-from .errors import PackageError
+from .. import atomic, layout, locking
+from ..errors import PackageError
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +57,6 @@ def leftovers(out_dir: Path, package_id: str) -> list[Leftover]:
     return found
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists on this machine (signal 0 only asks)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, as another user's process
-        return True
-    return True
-
-
 def remove_dead_leftovers(out_dir: Path, package_id: str) -> int:
     """Remove temporary folders and zips whose build process is gone; bytes freed.
 
@@ -80,7 +65,7 @@ def remove_dead_leftovers(out_dir: Path, package_id: str) -> int:
     left alone all the same."""
     freed = 0
     for leftover in leftovers(out_dir, package_id):
-        if leftover.pid == os.getpid() or process_alive(leftover.pid):
+        if leftover.pid == os.getpid() or locking.process_alive(leftover.pid):
             log.info("%s: kept, process %d is running", leftover.path, leftover.pid)
             continue
         freed += _size(leftover.path)
@@ -104,16 +89,12 @@ def _size(path: Path) -> int:
 def one_build(out_dir: Path, package_id: str) -> Iterator[None]:
     """Hold the package's lock in ``out_dir`` (released by the kernel if the process dies)."""
     with _lock_file(out_dir, package_id).open("a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
+        if not locking.try_lock(handle):
             raise PackageError(
                 f"another oerpack build is writing {out_dir / package_id} now",
                 hint="wait for it to finish, or build into another --out folder",
-            ) from None
+            )
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            locking.unlock(handle)

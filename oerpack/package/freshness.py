@@ -9,10 +9,10 @@ import os
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..layout import RECORD_NAME, SUMS_NAME
+from ..plan import Plan
 from .checksums import parse_sums
-from .layout import RECORD_NAME, SUMS_NAME
-from .plan import Plan
 
 #: Bump when assembling changes in a way the plan does not show.
 ASSEMBLY_FORMAT = "oerpack-assembly-1"

@@ -12,21 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, atomic
+from .. import __version__, atomic
+from ..diskspace import disk_full_as
+from ..errors import ChecksumError, PackageError
+from ..kolibri import Channel, build_channel, channel_db_path, write_channel_db
+from ..layout import README_NAME, RECORD_NAME, SUMS_NAME, zip_name
+from ..models import Blob
+from ..plan import Plan
+from ..units import human_size
+from ..viewer import MediaInfo, render_readers, render_readme, render_viewer, templates_root
 from .archive import fingerprint_of, package_entries, write_zip, write_zip_file, zip_is_current
 from .checksums import write_sums
-from .diskspace import disk_full_as
-from .errors import ChecksumError, PackageError
 from .freshness import assembly_inputs, package_is_current, templates_digest
-from .kolibri import Channel, build_channel, channel_db_path, write_channel_db
-from .layout import README_NAME, RECORD_NAME, SUMS_NAME, zip_name
-from .models import Blob
 from .outdir import old_folder, one_build, remove_dead_leftovers, staging_folder
-from .pdf import PdfInfo
-from .plan import Plan
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
-from .units import human_size
-from .viewer import MediaInfo, render_readers, render_readme, render_viewer, templates_root
 
 log = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
@@ -149,7 +148,7 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 
 
 def _place_media(
-    plan: Plan, blobs: Mapping[str, Blob], staging: Path
+    plan: Plan, blobs: Mapping[str, Blob], derived_blobs: Mapping[str, Blob], staging: Path
 ) -> tuple[dict[str, str], int]:
     """Media into Kolibri's storage layout; returns known digests and links made."""
     known: dict[str, str] = {}
@@ -171,7 +170,7 @@ def _place_media(
             known[package_file.dest] = package_file.sha256
     for extra in plan.derived:  # posters, thumbnails, page images, subtitles
         if extra.dest not in known:
-            linked += place_blob(blobs[extra.dest], staging / extra.dest, key=extra.of)
+            linked += place_blob(derived_blobs[extra.dest], staging / extra.dest, key=extra.of)
             known[extra.dest] = extra.sha256
     return known, linked
 
@@ -206,23 +205,23 @@ def _write_text(path: Path, text: str, *, windows: bool = False) -> None:
 def _write_folder(
     plan: Plan,
     blobs: Mapping[str, Blob],
+    derived_blobs: Mapping[str, Blob],
     staging: Path,
-    pdfs: Mapping[str, PdfInfo],
-    durations: Mapping[str, float],
     step: Callable[[str], None],
     inputs: str,
 ) -> tuple[Channel, int]:
     step("placing media")
-    known, linked = _place_media(plan, blobs, staging)
+    known, linked = _place_media(plan, blobs, derived_blobs, staging)
     step("rendering the viewer")
     media = {
-        key: MediaInfo(pdf=pdfs.get(key), duration=durations.get(key))
-        for key in {*pdfs, *durations}
+        f.key: MediaInfo(pdf=f.pdf, duration=f.duration)
+        for f in plan.files
+        if f.pdf is not None or f.duration is not None
     }
     render_viewer(plan, media, staging)
     render_readers(plan, staging)
     step("writing the Kolibri channel")
-    channel = build_channel(plan, durations)
+    channel = build_channel(plan)
     write_channel_db(channel, channel_db_path(staging, channel.id))
     media_bytes = sum(f.size for f in plan.files)
     _write_text(
@@ -250,12 +249,11 @@ def assemble(
     make_zip: bool = True,
     target_size: int | None = None,
     allow_large_files: bool = False,
-    pdfs: Mapping[str, PdfInfo] | None = None,
-    durations: Mapping[str, float] | None = None,
+    derived_blobs: Mapping[str, Blob] | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> PackageResult:
-    """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``; ``pdfs`` and
-    ``durations`` are what the media stage read from the files (search text, page counts).
+    """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``: ``blobs`` holds the
+    bytes of each package file by key, ``derived_blobs`` those of each derived file by dest.
 
     The folder is built under a temporary name, checked for FAT32 (names, 4 GiB files) and,
     with ``target_size``, for fitting the stick; the zip is written from it, and then both
@@ -273,13 +271,13 @@ def assemble(
             step(f"removed {human_size(freed)} left behind by killed builds")
         if package_is_current(final, inputs):
             step("the package folder is up to date")
-            channel, linked = build_channel(plan, durations or {}), 0
+            channel, linked = build_channel(plan), 0
             fit = _check_target(package_entries(final), target_size)
             zip_path, reused, zip_notes = _zip_current(plan, final, out_dir, make_zip, step)
             reassembled = False
         else:
             channel, linked, fit, zip_path, reused = _assemble_new(
-                plan, blobs, out_dir, make_zip, target_size, pdfs, durations, step, inputs
+                plan, blobs, derived_blobs or {}, out_dir, make_zip, target_size, step, inputs
             )
             zip_notes, reassembled = (), True
     notes = tuple(
@@ -314,11 +312,10 @@ def _check_target(entries: list[tuple[str, Path]], target_size: int | None) -> F
 def _assemble_new(
     plan: Plan,
     blobs: Mapping[str, Blob],
+    derived_blobs: Mapping[str, Blob],
     out_dir: Path,
     make_zip: bool,
     target_size: int | None,
-    pdfs: Mapping[str, PdfInfo] | None,
-    durations: Mapping[str, float] | None,
     step: Callable[[str], None],
     inputs: str,
 ) -> tuple[Channel, int, FitReport | None, Path | None, bool]:
@@ -331,9 +328,7 @@ def _assemble_new(
     package_bytes = sum(f.size for f in plan.files) + sum(d.size for d in plan.derived)
     try:
         with disk_full_as(out_dir, f"writing the package {final}", package_bytes):
-            channel, linked = _write_folder(
-                plan, blobs, staging, pdfs or {}, durations or {}, step, inputs
-            )
+            channel, linked = _write_folder(plan, blobs, derived_blobs, staging, step, inputs)
         entries = package_entries(staging)
         check_names(name for name, _ in entries)
         fit = _check_target(entries, target_size)
