@@ -1,4 +1,4 @@
-"""CPU seconds of ``oerpack fetch`` for one large file served by nginx on 127.0.0.1, against
+"""CPU seconds of ``oerpack fetch`` for one large file (or several) served by nginx on 127.0.0.1, vs
 the floor: receiving it as aria2c does plus hashing it with sha256 and md5 (what oerpack
 computes while the bytes arrive; hashlib's speed on this machine).
 
@@ -45,24 +45,32 @@ def hash_cpu(path: Path, algorithm: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=int, default=400)
+    parser.add_argument("--mb", type=int, default=400, help="MiB in all")
+    parser.add_argument("--files", type=int, default=1, help="split over this many files")
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="oerpack-bench-"))
     try:
         root = work / "www"
         root.mkdir()
-        sha256 = write_file(root / "big.mp4", args.mb * 1024 * 1024, 7)
+        size = args.mb * 1024 * 1024 // args.files
+        names = [f"f{n:03d}.mp4" for n in range(args.files)]
+        pins = {name: write_file(root / name, size, 7 + n) for n, name in enumerate(names)}
         with nginx(root, work / "nginx") as base:
-            url = f"{base}/big.mp4"
-            manifest = write_manifest(
-                work / "m.yaml", [{"id": "big", "url": url, "sha256": sha256}]
-            )
+            sources = [
+                {"id": f"f{n:03d}", "url": f"{base}/{name}", "sha256": pins[name]}
+                for n, name in enumerate(names)
+            ]
+            manifest = write_manifest(work / "m.yaml", sources)
+            urls = work / "urls.txt"
+            urls.write_text("".join(f"{base}/{name}\n" for name in names), encoding="utf-8")
             for _ in range(args.repeat):
                 shutil.rmtree(work / "aria", ignore_errors=True)
-                aria = child_cpu(["aria2c", "-q", "-d", str(work / "aria"), url])
-                file = work / "aria" / "big.mp4"
-                sha, md5 = hash_cpu(file, "sha256"), hash_cpu(file, "md5")
+                aria = child_cpu(
+                    ["aria2c", "-q", "-j", "4", "-d", str(work / "aria"), "-i", str(urls)]
+                )
+                sha = sum(hash_cpu(work / "aria" / name, "sha256") for name in names)
+                md5 = sum(hash_cpu(work / "aria" / name, "md5") for name in names)
                 shutil.rmtree(work / "cache", ignore_errors=True)
                 cache = str(work / "cache")
                 ours = child_cpu(
@@ -79,8 +87,9 @@ def main() -> None:
                 )
                 floor = aria + sha + md5
                 print(
-                    f"{args.mb} MiB: floor {floor:.2f} s CPU (aria2c {aria:.2f} + sha256 {sha:.2f} "
-                    f"+ md5 {md5:.2f}); oerpack fetch {ours:.2f} s CPU; ratio {ours / floor:.2f}"
+                    f"{args.mb} MiB in {args.files} file(s): floor {floor:.2f} s CPU (aria2c "
+                    f"{aria:.2f} + sha256 {sha:.2f} + md5 {md5:.2f}); oerpack fetch {ours:.2f} s "
+                    f"CPU; ratio {ours / floor:.2f}"
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)
