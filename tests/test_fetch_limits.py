@@ -31,6 +31,7 @@ def test_a_trickling_body_is_retried_then_fails(fault_server: FaultServer, cache
         downloader.close()
     assert time.monotonic() - started < 8  # the whole body would take 20 s
     assert "too slow" in str(caught.value) and "gave up after 2 attempts" in str(caught.value)
+    assert caught.value.hint and "--min-rate" in caught.value.hint
     requests = fault_server.stats("/slow.pdf").requests
     assert len(requests) == 2
     assert requests[1].header("Range") is not None  # the retry resumed where the first stopped

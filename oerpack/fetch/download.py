@@ -242,8 +242,13 @@ class Downloader:
                         f"gave up after {failures} attempts: {exc}",
                         key=task.label,
                         url=task.url,
-                        hint="check the network and run again; the partial "
-                        "file is kept and resumes",
+                        hint=(
+                            "the server sends too slowly: run again later (the partial file "
+                            "resumes) or lower --min-rate (0 turns the check off)"
+                            if str(exc).startswith("too slow")
+                            else "check the network and run again; the partial file is kept "
+                            "and resumes"
+                        ),
                     ) from None
                 delay = self.policy.delay(failures, retry_after=exc.wait)
                 log.info("%s: %s; retry %d in %.1fs", task.key, exc, failures, delay)
