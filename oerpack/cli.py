@@ -22,7 +22,7 @@ from .errors import (
     ManifestErrors,
     OerpackError,
 )
-from .media.profiles import PROFILE_NAMES
+from .media.profiles import PROFILE_NAMES, ProfileName
 from .package.target import parse_size
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
@@ -272,33 +272,60 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
     metavar="MANIFEST",
     help="With --prune: also keep what this manifest's lock pins (repeatable).",
 )
+@click.option("--dry-run", is_flag=True, help="With --prune: only say what would be removed.")
+@click.option(
+    "--forget-missing",
+    is_flag=True,
+    help="With --prune: forget registered lock files that are missing and prune what "
+    "only they kept (without it, a missing lock file stops the prune).",
+)
 @handle_errors
-def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -> None:
+def cache_command(
+    cache_dir: Path | None,
+    prune: bool,
+    keep: tuple[Path, ...],
+    dry_run: bool,
+    forget_missing: bool,
+) -> None:
     """Show the download cache's size; --prune removes what no lock file references.
 
-    Every fetch registers its manifest's lock file in the cache, so pruning keeps the files
-    of every manifest fetched with this cache whose lock file still exists."""
+    Every fetch and build registers its manifest's lock file in the cache, so pruning keeps
+    the downloads and derived media (transcodes, page images …) of every manifest built
+    with this cache. A registered lock file that is missing (the manifest moved, or its
+    drive is not mounted) stops the prune until it is back or --forget-missing is given.
+    Partial downloads that no process is writing are removed too."""
     from .cache import Cache
     from .lock import lock_path
 
     cache = Cache(cache_dir or default_cache_dir())
     if prune:
-        done = cache.prune(tuple(lock_path(m) for m in keep))
-        click.echo(
-            f"Pruned {done.removed} file(s), {human_size(done.removed_bytes)}; kept "
-            f"{done.kept} referenced by {len(done.lock_files)} lock file(s)"
+        done = cache.prune(
+            tuple(lock_path(m) for m in keep), dry_run=dry_run, forget_missing=forget_missing
         )
+        verb = "Would prune" if done.dry_run else "Pruned"
+        click.echo(
+            f"{verb} {done.removed} file(s), {human_size(done.removed_bytes)}, and "
+            f"{done.derived_removed} derived item(s), {human_size(done.derived_bytes)}; kept "
+            f"{done.kept} file(s) referenced by {len(done.lock_files)} lock file(s)"
+        )
+        for path in done.forgotten:
+            click.echo(f"{'Would forget' if done.dry_run else 'Forgot'} missing lock file {path}")
         if done.partials_removed:
             click.echo(
-                f"Removed {done.partials_removed} partial download(s), "
-                f"{human_size(done.partial_bytes_removed)} (no process was writing them)"
+                f"{'Would remove' if done.dry_run else 'Removed'} {done.partials_removed} "
+                f"partial download(s), {human_size(done.partial_bytes_removed)} (no process "
+                "was writing them)"
             )
     usage = cache.usage()
+    missing = f" ({len(usage.missing_locks)} missing)" if usage.missing_locks else ""
     click.echo(
         f"{cache.root}: {usage.blobs} file(s), {human_size(usage.blob_bytes)}; "
+        f"derived media {usage.derived} item(s), {human_size(usage.derived_bytes)}; "
         f"{usage.partials} partial download(s), {human_size(usage.partial_bytes)}; "
-        f"{len(usage.lock_files)} lock file(s) known"
+        f"{len(usage.lock_files)} lock file(s) known{missing}"
     )
+    for path in usage.missing_locks:
+        click.echo(f"missing lock file: {path}")
 
 
 @main.command()
@@ -315,7 +342,7 @@ def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -
 @click.option(
     "--video-profile",
     type=click.Choice(PROFILE_NAMES),
-    default="original",
+    default=ProfileName.ORIGINAL.value,
     show_default=True,
     help="Re-encode recordings: standard (720p) or lite (480p, "
     "~200 MB/hour); cached, so rebuilds do not re-encode.",
@@ -379,7 +406,7 @@ def build(
             allow_large_files=allow_large_files,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
             media=MediaOptions(
-                video_profile=video_profile,
+                video_profile=ProfileName(video_profile),
                 fit=fit,
                 page_images=not no_page_images,
                 thumbnails=not no_thumbnails,

@@ -12,10 +12,11 @@ from typing import Literal
 from .. import fatnames, layout
 from ..filetypes import media_of
 from ..models import Blob
+from ..package.target import on_fat32
 from ..plan import DerivedFile, DerivedRole, PackageFile, Plan
 from . import profiles
 from .office import OFFICE_EXTS
-from .profiles import FitChoice, Recording
+from .profiles import FitChoice, ProfileName, Recording
 from .subtitles import SUBTITLE_EXTS
 
 #: Bump when a renderer changes so old outputs in the cache are not reused.
@@ -28,13 +29,22 @@ KIND_VERSIONS: Mapping[str, int] = {"office-pdf": 2}
 class MediaOptions:
     """How the build treats media (the CLI's ``--video-profile``, ``--fit`` …)."""
 
-    video_profile: str = "original"
+    video_profile: ProfileName = ProfileName.ORIGINAL
     fit: int | None = None
     margin: float = profiles.DEFAULT_MARGIN
     office: bool = True
     thumbnails: bool = True
     page_images: bool = True
     office_timeout: float = 300.0
+
+    def __post_init__(self) -> None:
+        # The one place a profile's name is resolved: a typo fails here, before any work.
+        object.__setattr__(self, "video_profile", profiles.profile_name(self.video_profile))
+
+    @property
+    def reencodes(self) -> bool:
+        """Whether recordings may be re-encoded (a profile, or --fit choosing them)."""
+        return self.fit is not None or self.video_profile is not ProfileName.ORIGINAL
 
 
 #: What a derivation makes: a PDF from an office file, a re-encoded recording, a poster or
@@ -67,40 +77,64 @@ class Task:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Room for what is not media: the viewer and its search data, the channel database, README.
+PACKAGE_OVERHEAD = 512 * 1024
+
+
+def recording(package_file: PackageFile, durations: Mapping[str, float]) -> Recording:
+    return Recording(
+        key=package_file.key, seconds=durations.get(package_file.key, 0.0), size=package_file.size
+    )
+
+
 def plan_profiles(
-    plan: Plan, options: MediaOptions, durations: Mapping[str, float]
+    plan: Plan, options: MediaOptions, durations: Mapping[str, float], *, fixed_bytes: int = 0
 ) -> tuple[FitChoice, ...]:
-    """The profile per video: ``--fit`` chooses, else ``--video-profile`` for all."""
+    """The profile per video: ``--fit`` chooses (``fixed_bytes`` is everything else the
+    package holds, see fixed_bytes), else ``--video-profile`` for all."""
     videos = [f for f in plan.files if f.media == "video"]
     if options.fit is None:
-        profiles.profile_named(options.video_profile)  # an unknown name fails here
         return tuple(
             FitChoice(
                 key=f.key,
                 profile=options.video_profile,
-                estimated_bytes=profiles.estimate(_recording(f, durations), options.video_profile),
+                estimated_bytes=profiles.estimate(recording(f, durations), options.video_profile),
             )
             for f in videos
         )
-    other = sum(f.size for f in plan.files if f.media != "video")
-    other += sum(f.size for f in plan.files if f.ext in OFFICE_EXTS)  # their PDFs, roughly
-    other += PACKAGE_OVERHEAD
     return profiles.choose_profiles(
-        tuple(_recording(f, durations) for f in videos),
-        other_bytes=other,
+        tuple(recording(f, durations) for f in videos),
+        other_bytes=fixed_bytes,
         capacity=options.fit,
         margin=options.margin,
     )
 
 
-# Room for what is not media: the viewer and its search data, the channel database, README.
-PACKAGE_OVERHEAD = 512 * 1024
-
-
-def _recording(package_file: PackageFile, durations: Mapping[str, float]) -> Recording:
-    return Recording(
-        key=package_file.key, seconds=durations.get(package_file.key, 0.0), size=package_file.size
+def fixed_bytes(plan: Plan, *, text_chars: int = 0) -> int:
+    """What the package takes on a stick besides its recordings: every other file and
+    every derived file (page images, thumbnails, posters, subtitles) rounded up to FAT32
+    clusters, a page per reader and subtitle script, the search text, and the viewer."""
+    sizes = [f.size for f in plan.files if f.media != "video"] + [d.size for d in plan.derived]
+    pages = {d.of for d in plan.derived if d.role == "page"}
+    scripts = sum(1 for d in plan.derived if d.role == "subtitle")
+    return (
+        sum(on_fat32(size) for size in sizes)
+        + on_fat32(1) * (len(pages) + scripts)
+        + 2 * text_chars  # the search data: UTF-8 Cyrillic takes two bytes a character
+        + PACKAGE_OVERHEAD
     )
+
+
+def transcode_task(package_file: PackageFile, profile: ProfileName) -> Task:
+    f = package_file
+    return Task("transcode", f.key, f.key, f.sha256, f.ext, profile=profile, out_ext="mp4")
+
+
+def without_attached_subtitles(plan: Plan) -> Plan:
+    """The plan without the subtitle sources that became WebVTT tracks of a video: their
+    originals (SRT) would sit in storage and SHA256SUMS with nothing linking to them."""
+    attached = plan.attached_subtitles()
+    return replace(plan, files=tuple(f for f in plan.files if f.key not in attached))
 
 
 def plan_conversions(
@@ -108,22 +142,12 @@ def plan_conversions(
 ) -> tuple[Task, ...]:
     """Office documents to PDF, videos to their chosen profile."""
     tasks = []
-    profiles = {c.key: c.profile for c in choices}
+    reencoded = {c.key: c.profile for c in choices if c.profile is not ProfileName.ORIGINAL}
     for f in plan.files:
         if f.ext in OFFICE_EXTS and options.office and have_office:
             tasks.append(Task("office-pdf", f.key, f"{f.key}~pdf", f.sha256, f.ext, out_ext="pdf"))
-        elif f.media == "video" and profiles.get(f.key, "original") != "original":
-            tasks.append(
-                Task(
-                    "transcode",
-                    f.key,
-                    f.key,
-                    f.sha256,
-                    f.ext,
-                    profile=profiles[f.key],
-                    out_ext="mp4",
-                )
-            )
+        elif f.media == "video" and f.key in reencoded:
+            tasks.append(transcode_task(f, reencoded[f.key]))
     return tuple(tasks)
 
 
