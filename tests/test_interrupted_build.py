@@ -19,7 +19,6 @@ from oerpack.media.derive import MediaOptions
 from oerpack.package.archive import fingerprint_of, zip_is_current
 from oerpack.package.outdir import leftovers
 from tests.support.fetching import fast_settings, write_manifest
-from tests.support.server import pattern_body
 
 PLAIN = MediaOptions(page_images=False, thumbnails=False)
 EVENT = "nettest"
@@ -31,10 +30,11 @@ def event(folder: Path, big_mb: int = 0) -> Path:
     (files / "note.txt").write_text("a note\n", encoding="utf-8")
     sources = [{"id": "note", "path": "files/note.txt"}]
     if big_mb:
-        body = pattern_body(big_mb * 1_000_000, seed=5)
-        with (files / "big.txt").open("wb") as out:  # incompressible: deflating it is slow
-            for offset in range(0, body.size, 1_000_000):
-                out.write(body(offset, min(1_000_000, body.size - offset)))
+        # Random letters: text that deflates (slowly) rather than being stored.
+        letters = bytes(ord("a") + n % 26 for n in range(256))
+        with (files / "big.txt").open("wb") as out:
+            for _ in range(big_mb):
+                out.write(os.urandom(1_000_000).translate(letters))
         sources.append({"id": "big", "path": "files/big.txt"})
     return write_manifest(folder / "event.yaml", sources)
 
@@ -77,8 +77,7 @@ def test_a_build_killed_while_zipping_is_cleaned_and_consistent(tmp_path: Path) 
         while not any(".zip." in x.path.name for x in leftovers(out, EVENT)):
             assert child.poll() is None, "the build ended before it was killed"
             assert time.monotonic() < deadline
-            time.sleep(0.02)
-        time.sleep(0.3)
+            time.sleep(0.01)
         child.send_signal(signal.SIGKILL)
     finally:
         child.kill()
