@@ -167,6 +167,8 @@ class PdfInfo:
 
     pages: int
     text: str
+    #: Each read page's own text (the viewer's page reader uses it as alt text).
+    page_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

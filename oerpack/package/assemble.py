@@ -20,7 +20,14 @@ from ..layout import README_NAME, RECORD_NAME, SUMS_NAME, zip_name
 from ..models import Blob
 from ..plan import Plan
 from ..units import human_size
-from ..viewer import MediaInfo, render_readers, render_readme, render_viewer, templates_root
+from ..viewer import (
+    MediaInfo,
+    place_downloads,
+    render_readers,
+    render_readme,
+    render_viewer,
+    templates_root,
+)
 from .archive import fingerprint_of, package_entries, write_zip, write_zip_file, zip_is_current
 from .checksums import write_sums
 from .freshness import assembly_inputs, package_is_current, templates_digest
@@ -219,7 +226,8 @@ def _write_folder(
         if f.pdf is not None or f.duration is not None
     }
     render_viewer(plan, media, staging)
-    render_readers(plan, staging)
+    render_readers(plan, staging, media)
+    place_downloads(plan, staging)
     step("writing the Kolibri channel")
     channel = build_channel(plan)
     write_channel_db(channel, channel_db_path(staging, channel.id))
