@@ -432,6 +432,7 @@ def build(
 @handle_errors
 def verify(path: Path) -> None:
     """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
+    from .package.outdir import stale_zip_beside
     from .package.verify import verify_package
 
     report = verify_package(path)
@@ -449,6 +450,12 @@ def verify(path: Path) -> None:
             hint="copy the package again from a good copy",
         )
     click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
+    if path.is_dir() and (stale := stale_zip_beside(path)) is not None:
+        click.echo(
+            f"Note: {stale} holds another build than this folder (an interrupted build?); "
+            "build again to write it anew",
+            err=True,
+        )
 
 
 @main.command()

@@ -13,8 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from oerpack.build import build_package
+from oerpack.cli import main
 from oerpack.media.derive import MediaOptions
 from oerpack.package.archive import fingerprint_of, zip_is_current
 from oerpack.package.outdir import leftovers
@@ -136,6 +138,8 @@ def test_a_zip_from_another_build_is_reported_and_written_again(tmp_path: Path) 
     build_package(manifest, out, settings, media=PLAIN)
     os.replace(tmp_path / "old.zip", out / f"{EVENT}.zip")  # as a kill between the renames
     assert not in_step(out)
+    checked = CliRunner().invoke(main, ["verify", str(out / EVENT)])
+    assert checked.exit_code == 0 and "holds another build than this folder" in checked.stderr
     again = build_package(manifest, out, settings, media=PLAIN)
     assert not again.package.reassembled
     assert any("held another build" in note for note in again.notes)

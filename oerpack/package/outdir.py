@@ -98,3 +98,16 @@ def one_build(out_dir: Path, package_id: str) -> Iterator[None]:
             yield
         finally:
             locking.unlock(handle)
+
+
+def stale_zip_beside(folder: Path) -> Path | None:
+    """The zip beside a built package folder (``OUT/<id>.zip``) when it holds another build
+    than the folder: a build killed between its two renames leaves them apart."""
+    from .archive import fingerprint_of, zip_is_current
+
+    target = folder.with_name(layout.zip_name(folder.name))
+    sums = folder / layout.SUMS_NAME
+    if not (target.is_file() and sums.is_file()):
+        return None
+    current = zip_is_current(target, folder, root=folder.name, fingerprint=fingerprint_of(sums))
+    return None if current else target
