@@ -362,7 +362,8 @@ class Downloader:
                     if slow := floor.check(hashes.size, time.monotonic()):
                         raise _Retryable(f"{slow} at byte {hashes.size}")
         except OSError as exc:
-            _write_failed(task, part, exc, None if expected is None else expected - hashes.size)
+            needed = None if expected is None else expected - hashes.size
+            _write_failed(task, part, exc, needed, written=hashes.size)
         if self.stop.is_set():
             raise FetchCancelledError(task.key)
         if expected is not None and hashes.size < expected:
@@ -482,13 +483,15 @@ def _write_validator(part: Path, etag: str | None, last_modified: str | None) ->
     _validator_path(part).write_text(strong or last_modified or "", encoding="utf-8")
 
 
-def _write_failed(task: FetchTask, part: Path, error: OSError, needed: int | None) -> NoReturn:
+def _write_failed(
+    task: FetchTask, part: Path, error: OSError, needed: int | None, *, written: int
+) -> NoReturn:
     """A write into the cache failed: a full disk is DiskFullError (exit 7), naming the
     folder and the bytes still to come; the partial file stays, to resume."""
     if is_disk_full(error):
         raise DiskFullError(
             path=part.parent,
-            what=f"downloading {task.label}",
+            what=f"downloading {task.label} (at byte {written:,})",
             needed=needed,
             free=free_bytes(part.parent),
         ) from None
