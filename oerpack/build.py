@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .cache import Cache
 from .diskspace import SpaceNeed, check_space
+from .drafts import refuse_placeholders
 from .errors import (
     FetchFailedError,
     FetchInterruptedError,
@@ -154,13 +155,20 @@ def build_package(
     make_zip: bool = True,
     target_size: int | None = None,
     allow_large_files: bool = False,
+    allow_draft: bool = False,
     on_step: Callable[[str], None] | None = None,
     media: MediaOptions | None = None,
 ) -> BuildOutcome:
-    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
+    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip.
+
+    A manifest still holding a draft's TODO placeholders is refused before anything is
+    downloaded, unless ``allow_draft``."""
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
     from .package import assemble
+
+    if not allow_draft:
+        refuse_placeholders(load_manifest(manifest_path))
 
     fetched = fetch_manifest(
         manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip

@@ -100,7 +100,8 @@ def default_paths() -> dict[str, str]:
 
 
 def _a(base: str, path: str, label: str) -> str:
-    return f'<a href="{escape(base + path)}">{escape(label)}</a>'
+    href = path if path.startswith(("http://", "https://")) else base + path
+    return f'<a href="{escape(href)}">{escape(label)}</a>'
 
 
 def _eng_rus(
@@ -186,6 +187,52 @@ def _webinar_3(base: str, paths: Mapping[str, str], extra: Sequence[tuple[str, s
 <p>Webinar 3 looked into the use, relevance and importance of open educational resources.</p>
 <ol>{talks}</ol>
 <p>Webinar 3 Recordings: {_eng_rus(base, paths, "webinar-3-recordings", tight=True)}</p>
+"""
+
+
+def drupal_paths(platform: str = "https://www.youtube.com") -> dict[str, str]:
+    """Source key → where a Drupal site keeps it: documents under /sites/default/files/…,
+    recordings as pages of a video platform (absolute addresses)."""
+    return {
+        key: (
+            f"{platform}/watch?v=vcasie{n:05d}"
+            if "recordings" in key
+            else f"/sites/default/files/2020-10/{key.replace('.', '_')}.pdf"
+        )
+        for n, key in enumerate(SOURCE_KEYS)
+    }
+
+
+def vcasie_drupal_page(base: str, paths: Mapping[str, str] | None = None) -> str:
+    """The same content in a Drupal node's markup, as bangkok.unesco.org/content/… pages
+    are: breadcrumb, share and print links, the body field, back-to-top links."""
+    paths = paths or drupal_paths()
+    body = (
+        _intro(base, paths)
+        + _webinar_1(base, paths)
+        + _webinar_2(base, paths)
+        + _webinar_3(base, paths, ())
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en" dir="ltr"><head><meta charset="utf-8">
+<title>(Virtual) Central Asia Symposium on ICT in Education (vCASIE) 2020 | UNESCO Bangkok</title>
+</head>
+<body class="path-node page-node-type-article">
+<a href="#main-content" class="visually-hidden focusable skip-link">Skip to main content</a>
+<div class="dialog-off-canvas-main-canvas"><header role="banner">
+<a href="{base}/" rel="home">UNESCO Bangkok</a></header>
+<div class="region region-breadcrumb"><ol class="breadcrumb"><li><a href="{base}/">Home</a></li>
+<li><a href="{base}/events">Events</a></li></ol></div>
+<main role="main"><a id="main-content" tabindex="-1"></a>
+<article role="article" class="node node--type-article node--view-mode-full">
+<div class="addtoany"><a href="https://www.addtoany.com/share#url={base}/content/vcasie">Share</a>
+<a href="{base}/print/node/4521">Print</a></div>
+<div class="clearfix text-formatted field field--name-body field--type-text-with-summary">
+{body}
+<p><a href="#main-content">Back to top</a></p>
+</div></article></main>
+<footer role="contentinfo"><a href="{base}/sites/default/files/terms.pdf">Terms</a></footer>
+</div></body></html>
 """
 
 

@@ -1,0 +1,56 @@
+"""Which web addresses are video platforms' pages: one recording (fetched with yt-dlp) or a
+channel, playlist or profile (many recordings, never one source). Pure: no network, no yt-dlp.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+#: The ``via`` a manifest source gives for a recording's page on a platform.
+YT_DLP = "yt-dlp"
+
+_YOUTUBE = ("youtube.com", "youtube-nocookie.com")
+_ONE_YOUTUBE = re.compile(r"^/(?:embed|shorts|live|v)/[\w-]{6,}")
+_ONE_VIMEO = re.compile(r"^/(?:video/)?\d{5,}(?:/[\w]+)?/?$")
+_ONE_VK = re.compile(r"^/(?:video|clip)-?\d+_\d+")
+_ONE_RUTUBE = re.compile(r"^/(?:video|play/embed|shorts)/[\w-]{8,}")
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.").removeprefix("m.")
+
+
+def _on(host: str, *domains: str) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def is_platform_host(url: str) -> bool:
+    """A video platform's address of any kind (recording, channel, playlist, profile)."""
+    host = _host(url)
+    return _on(host, *_YOUTUBE, "youtu.be", "vimeo.com", "vk.com", "vkvideo.ru", "rutube.ru")
+
+
+def is_platform_recording(url: str) -> bool:
+    """The page of one recording on a video platform: fetched with ``via: yt-dlp``."""
+    parts = urlsplit(url)
+    host, path = _host(url), parts.path
+    if host == "youtu.be":
+        return len(path.strip("/")) >= 6
+    if _on(host, *_YOUTUBE):
+        return (path == "/watch" and bool(parse_qs(parts.query).get("v"))) or bool(
+            _ONE_YOUTUBE.match(path)
+        )
+    if _on(host, "vimeo.com"):
+        return bool(_ONE_VIMEO.match(path))
+    if _on(host, "vk.com", "vkvideo.ru"):
+        return bool(_ONE_VK.match(path)) or "video" in parse_qs(parts.query).get("z", [""])[0]
+    if _on(host, "rutube.ru"):
+        return bool(_ONE_RUTUBE.match(path))
+    return False
+
+
+def is_platform_collection(url: str) -> bool:
+    """A channel, playlist or profile page on a video platform: many recordings, no file."""
+    return is_platform_host(url) and not is_platform_recording(url)
