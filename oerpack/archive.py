@@ -9,33 +9,11 @@ import stat
 import zipfile
 from pathlib import Path
 
+from .filetypes import is_stored
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 #: Bump when the zip layout changes, so an old zip is never reused for a new layout.
 ZIP_FORMAT = "oerpack-zip-1"
-STORED_EXTS = frozenset(
-    {
-        "mp4",
-        "webm",
-        "mp3",
-        "m4a",
-        "ogg",
-        "jpg",
-        "jpeg",
-        "png",
-        "gif",
-        "zip",
-        "gz",
-        "pdf",
-        "pptx",
-        "docx",
-        "odp",
-        "epub",
-        "h5p",
-        "xlsx",
-        "woff",
-        "woff2",
-    }
-)
 _COPY_CHUNK = 1024 * 1024
 
 
@@ -78,7 +56,7 @@ def zip_is_current(target: Path, folder: Path, *, root: str, fingerprint: str) -
 def _info(name: str, size: int) -> zipfile.ZipInfo:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
     info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-    info.compress_type = zipfile.ZIP_STORED if ext in STORED_EXTS else zipfile.ZIP_DEFLATED
+    info.compress_type = zipfile.ZIP_STORED if is_stored(ext) else zipfile.ZIP_DEFLATED
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     info.create_system = 3
     info.file_size = size

@@ -9,6 +9,8 @@ import uuid
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from .filetypes import ext_for_mime
+
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "oerpack:")
 KOLIBRI_DIR = "KOLIBRI_DATA"
 STORAGE_DIR = f"{KOLIBRI_DIR}/content/storage"
@@ -24,19 +26,6 @@ _WINDOWS_RESERVED = {
 }
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _EXT = re.compile(r"^[0-9a-z]{1,8}$")
-_TYPES = {
-    "application/pdf": "pdf",
-    "video/mp4": "mp4",
-    "video/webm": "webm",
-    "audio/mpeg": "mp3",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
-    "application/vnd.ms-powerpoint": "ppt",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/msword": "doc",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-    "text/vtt": "vtt",
-    "application/zip": "zip",
-}
 
 
 def stable_uuid(*parts: str) -> uuid.UUID:
@@ -84,8 +73,9 @@ def extension_for(*, url: str | None, path: str | None, content_type: str | None
         return suffix
     if content_type:
         mime = content_type.split(";")[0].strip().lower()
-        if mime in _TYPES:
-            return _TYPES[mime]
+        known = ext_for_mime(mime)
+        if known:
+            return known
         guessed = mimetypes.guess_extension(mime)
         if guessed and _EXT.match(guessed.lstrip(".")):
             return guessed.lstrip(".")

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from .filetypes import file_type
 from .media.derive import reader_path
 from .media.subtitles import vtt_cues
 from .models import Item, Section, Text
@@ -24,7 +25,11 @@ from .units import human_size
 ASSETS_DIR = "assets"
 SEARCH_DATA = "search-data.js"
 CUES_DIR = "subtitles"  # under ASSETS_DIR: one script of cues per subtitle file
-VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/mp4"}
+
+
+def _browser_type(ext: str) -> str:
+    found = file_type(ext)
+    return found.browser_type if found else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +133,7 @@ class _Viewer:
             "media": package_file.media,
             "href": package_file.dest,
             "ext": package_file.ext,
-            "mime": VIDEO_TYPES.get(package_file.ext, ""),
+            "mime": _browser_type(package_file.ext),
             "size": human_size(package_file.size),
             "bytes": package_file.size,
             "pages": info.pdf.pages if info.pdf else None,

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .. import ids
+from ..filetypes import media_of
 from ..models import Blob
 from ..plan import DerivedFile, PackageFile, Plan
 from . import profiles
@@ -135,7 +136,7 @@ def apply_conversions(plan: Plan, done: Mapping[Task, Blob]) -> Plan:
             size=blob.size,
             ext=task.out_ext,
             dest=ids.storage_path(blob.md5, task.out_ext),
-            media="video" if task.kind == "transcode" else "document",
+            media=media_of(task.out_ext),
         )
         index = next(i for i, f in enumerate(files) if f.key == task.key)
         source = files[index]

@@ -15,6 +15,7 @@ from typing import Any
 from .. import __version__
 from ..errors import DoesNotFitError
 from ..fetch.hashing import hash_file
+from ..filetypes import is_iso_media
 from ..models import Blob
 from ..pdf import PdfInfo, read_pdf
 from ..plan import DerivedFile, Plan
@@ -25,7 +26,6 @@ from .mp4 import video_duration
 from .profiles import profile_named
 
 log = logging.getLogger(__name__)
-MP4_EXTS = frozenset({"mp4", "m4v", "mov"})
 #: Bump when read_pdf extracts differently, so cached PDF facts are read again.
 PDF_FACTS_VERSION = 1
 Step = Callable[[str], None]
@@ -222,7 +222,7 @@ def _durations(
         if package_file.media == "video" and package_file.key in blobs:
             path = blobs[package_file.key].path
             # The MP4 header says it without a process; ffprobe reads everything else.
-            seconds = video_duration(path) if package_file.ext in MP4_EXTS else None
+            seconds = video_duration(path) if is_iso_media(package_file.ext) else None
             if seconds or not probe:
                 if seconds:
                     found[package_file.key] = seconds
