@@ -12,6 +12,7 @@ from . import ids
 from .errors import OerpackError, UnresolvedSourcesError
 from .filetypes import MediaKind, media_of
 from .models import FetchTask, Item, Lock, Manifest, Source
+from .platforms import source_via
 from .settings import Settings
 
 #: Bump when oerpack changes what it writes into the channel database, so that packages
@@ -127,7 +128,7 @@ def plan_fetch(manifest: Manifest, lock: Lock, settings: Settings) -> tuple[Fetc
                 else (entry.size if lock_pins and entry else None),
                 etag=entry.etag if lock_pins and entry else None,
                 last_modified=entry.last_modified if lock_pins and entry else None,
-                via=source.via,
+                via=source_via(source.via, source.url, url),
             )
         )
     return tuple(tasks)
@@ -144,8 +145,9 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
                     f"{source.key}: not fetched yet",
                     hint=f"run 'oerpack fetch {manifest.path}' first",
                 )
+            url = source_url(source, lock)
             ext = ids.extension_for(  # a platform page's address says nothing of the file
-                url=None if source.via else entry.final_url or source_url(source, lock),
+                url=None if source_via(source.via, source.url, url) else entry.final_url or url,
                 path=source.path.name if source.path else None,
                 content_type=entry.content_type,
             )

@@ -54,3 +54,12 @@ def is_platform_recording(url: str) -> bool:
 def is_platform_collection(url: str) -> bool:
     """A channel, playlist or profile page on a video platform: many recordings, no file."""
     return is_platform_host(url) and not is_platform_recording(url)
+
+
+def source_via(via: str | None, manifest_url: str | None, url: str | None) -> str | None:
+    """How a source is fetched: with its own ``via``; else with yt-dlp when its address came
+    from the event page (the manifest gives none) and is one recording's page on a video
+    platform. An address the manifest gives is taken as it says."""
+    if via is not None or manifest_url is not None or url is None:
+        return via
+    return YT_DLP if is_platform_recording(url) else None

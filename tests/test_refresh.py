@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -50,13 +51,19 @@ def _served(srv: FaultServer, path: str) -> bool:
     return True
 
 
-def _manifest_with_pages(tmp: Path, pages: list[str]) -> Path:
-    text = VCASIE.read_text(encoding="utf-8")
+def vcasie_text(pages: list[str] | None) -> str:
+    """manifests/vcasie-2020.yaml with its event.pages replaced by ``pages`` (or removed)."""
+    text = re.sub(r"\n  pages:\n(?:    - .*\n)+", "\n", VCASIE.read_text(encoding="utf-8"))
+    assert "\n  pages:" not in text
+    if pages is None:
+        return text
     line = "  pages: [" + ", ".join(json.dumps(p) for p in pages) + "]\n"
+    return text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1)
+
+
+def _manifest_with_pages(tmp: Path, pages: list[str]) -> Path:
     path = tmp / "vcasie-2020.yaml"
-    path.write_text(
-        text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1), encoding="utf-8"
-    )
+    path.write_text(vcasie_text(pages), encoding="utf-8")
     return path
 
 
@@ -198,7 +205,7 @@ def test_refresh_then_build_is_the_whole_workflow(site: FaultServer, tmp_path: P
 
 def test_without_pages_refresh_says_how_to_add_them(tmp_path: Path) -> None:
     manifest = tmp_path / "vcasie-2020.yaml"
-    shutil.copy(VCASIE, manifest)
+    manifest.write_text(vcasie_text(None), encoding="utf-8")
     result = CliRunner().invoke(main, ["refresh", str(manifest), "--check"])
     assert result.exit_code == ExitCode.BAD_MANIFEST
     assert result.stdout.count("unresolved") >= 34
