@@ -9,6 +9,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+from . import atomic
 from .filetypes import is_stored
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -72,22 +73,14 @@ def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None 
     depends only on sizes), so the same input always gives the same bytes. ``fingerprint``
     goes into the zip comment so an unchanged rebuild can keep the zip.
     """
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
-            for name, path in package_entries(folder):
-                info = _info(f"{root}/{name}", path.stat().st_size)
-                with (
-                    path.open("rb") as src,
-                    archive.open(
-                        info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT
-                    ) as dst,
-                ):
-                    shutil.copyfileobj(src, dst, _COPY_CHUNK)
-            if fingerprint is not None:
-                archive.comment = zip_comment(fingerprint)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic.replacing(target) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
+        for name, path in package_entries(folder):
+            info = _info(f"{root}/{name}", path.stat().st_size)
+            with (
+                path.open("rb") as src,
+                archive.open(info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT) as dst,
+            ):
+                shutil.copyfileobj(src, dst, _COPY_CHUNK)
+        if fingerprint is not None:
+            archive.comment = zip_comment(fingerprint)
     return target

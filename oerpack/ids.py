@@ -12,9 +12,6 @@ from urllib.parse import unquote, urlsplit
 from .filetypes import ext_for_mime
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "oerpack:")
-KOLIBRI_DIR = "KOLIBRI_DATA"
-STORAGE_DIR = f"{KOLIBRI_DIR}/content/storage"
-DATABASES_DIR = f"{KOLIBRI_DIR}/content/databases"
 
 _WINDOWS_RESERVED = {
     "con",
@@ -44,11 +41,6 @@ def content_id(event_id: str, source_key: str) -> str:
 def node_id(parent_node_id: str, content: str) -> str:
     """Ricecooker's convention: a node's id derives from its parent's id and its content id."""
     return uuid.uuid5(uuid.UUID(parent_node_id), content).hex
-
-
-def storage_path(md5: str, ext: str) -> str:
-    """Kolibri's storage path for a file: ``KOLIBRI_DATA/content/storage/a/b/ab….ext``."""
-    return f"{STORAGE_DIR}/{md5[0]}/{md5[1]}/{md5}.{ext}"
 
 
 def safe_component(name: str, *, max_len: int = 120, fallback: str = "file") -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from . import ids
+from . import ids, layout
 from .errors import OerpackError, UnresolvedSourcesError
 from .filetypes import MediaKind, media_of
 from .models import FetchTask, Item, Lock, Manifest, Source
@@ -160,7 +160,7 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
                     md5=entry.md5,
                     size=entry.size,
                     ext=ext,
-                    dest=ids.storage_path(entry.md5, ext),
+                    dest=layout.storage_path(entry.md5, ext),
                     media=media_of(ext),
                 )
             )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, atomic
 from ..errors import DoesNotFitError
 from ..fetch.hashing import hash_file
 from ..filetypes import is_iso_media
@@ -89,10 +89,7 @@ class DerivedCache:
 
     def keep_note(self, name: str, data: object) -> None:
         path = self._note_path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(data), durable=False)
 
     def _note_path(self, name: str) -> Path:
         return self.root / name[:2] / f"{name}.json"
