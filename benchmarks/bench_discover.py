@@ -46,7 +46,11 @@ def main() -> int:
     for each in scores:
         print(_row(each))
         if args.verbose:
-            for line in [*(f"missed: {u}" for u in each.missed), *(f"extra: {u}" for u in each.extra), *each.wrong]:
+            for line in [
+                *(f"missed: {u}" for u in each.missed),
+                *(f"extra: {u}" for u in each.extra),
+                *each.wrong,
+            ]:
                 print(f"    {line}")
     print(_row(total))
     ratios = total.ratios()

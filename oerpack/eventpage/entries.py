@@ -44,6 +44,77 @@ GENERIC_TITLES = frozenset(
 )
 
 
+_ON_BEHALF = re.compile(r"\s+((?:to\s+(?:present|speak)\s+)?on behalf of\b.+)$")
+#: Countries (and the forms pages write them in) that end an organisation's field.
+COUNTRIES = frozenset(
+    {
+        "kazakhstan",
+        "kyrgyzstan",
+        "kyrgyz republic",
+        "tajikistan",
+        "uzbekistan",
+        "turkmenistan",
+        "mongolia",
+        "china",
+        "pr china",
+        "korea",
+        "republic of korea",
+        "japan",
+        "india",
+        "russia",
+        "russian federation",
+        "estonia",
+        "germany",
+        "france",
+        "thailand",
+        "usa",
+        "united states",
+        "united kingdom",
+        "uk",
+        "казахстан",
+        "кыргызстан",
+        "киргизия",
+        "таджикистан",
+        "узбекистан",
+        "туркменистан",
+        "россия",
+        "китай",
+        "монголия",
+        "беларусь",
+    }
+)
+#: Words of a role; an "organisation" holding one may be a role and an organisation run
+#: together ("DVV International Regional Director for Central Asia").
+ROLE_WORDS = frozenset(
+    {
+        "director",
+        "officer",
+        "specialist",
+        "adviser",
+        "advisor",
+        "manager",
+        "head",
+        "chief",
+        "coordinator",
+        "researcher",
+        "professor",
+        "директор",
+        "руководитель",
+        "заведующий",
+        "начальник",
+        "специалист",
+        "советник",
+    }
+)
+
+
+def needs_check(speaker: DraftSpeaker) -> bool:
+    """An organisation with a role's word in it and no role: probably both run together."""
+    return speaker.role is None and bool(
+        speaker.organisation and set(key(speaker.organisation).split()) & ROLE_WORDS
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DraftSpeaker:
     name: str
@@ -77,7 +148,9 @@ def split_trailing_parenthetical(text: str) -> tuple[str, str | None]:
 
 def _fields(text: str) -> list[str]:
     """``text`` split at commas outside brackets and quotes."""
-    fields, current, closers = [], [], []
+    fields: list[str] = []
+    current: list[str] = []
+    closers: list[str] = []
     for char in text:
         if closers and char == closers[-1]:
             closers.pop()
@@ -93,13 +166,21 @@ def _fields(text: str) -> list[str]:
 
 
 def parse_speakers(text: str) -> tuple[DraftSpeaker, ...]:
-    """"Name, Role, Organisation; Name, …": a second field alone is the organisation,
-    unless it starts in lower case as Russian roles do ("Иванов И. И., вице-министр")."""
+    """ "Name, Role, Organisation; Name, …": a second field alone is the organisation,
+    unless it starts in lower case as Russian roles do ("Иванов И. И., вице-министр").
+    A last field that is a country stays with the organisation before it ("Bilim Media
+    Group, Kazakhstan"); "… to present on behalf of X" goes to the role, in brackets."""
     speakers = []
     for part in _SPEAKER_SPLIT.split(text):
         fields = _fields(part)
         if not fields:
             continue
+        behalf = _ON_BEHALF.search(fields[-1]) if len(fields) > 2 else None
+        if behalf is not None:
+            fields[-1] = fields[-1][: behalf.start()].strip()
+            fields[-2] = f"{fields[-2]} ({behalf.group(1)})"
+        if len(fields) > 2 and key(fields[-1]) in COUNTRIES:
+            fields[-2:] = [f"{fields[-2]}, {fields[-1]}"]
         if len(fields) == 2 and fields[1][:1].islower():
             speakers.append(DraftSpeaker(name=fields[0], role=fields[1]))
             continue

@@ -14,6 +14,8 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
+from .phrases import is_furniture
+
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Page furniture that never holds event material.
 SKIPPED = frozenset(
@@ -31,6 +33,7 @@ SKIPPED = frozenset(
         "iframe",
         "svg",
         "head",
+        "aside",
     }
 )
 INLINE = frozenset(
@@ -61,6 +64,32 @@ INLINE = frozenset(
     }
 )
 _SPACE = re.compile(r"\s+")
+# Containers that hold a site's furniture on pages without <header>/<nav>/<footer>: their
+# class or id (one whole token) or their ARIA role says so.
+FURNITURE_BOXES = frozenset(
+    {
+        "header",
+        "footer",
+        "site-header",
+        "site-footer",
+        "region-header",
+        "region-footer",
+        "breadcrumb",
+        "breadcrumbs",
+        "region-breadcrumb",
+        "navbar",
+        "menu",
+        "main-menu",
+        "sidebar",
+        "region-sidebar-first",
+        "region-sidebar-second",
+        "share",
+        "social",
+        "addtoany",
+        "cookie-banner",
+    }
+)
+FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +116,7 @@ class Block:
     level: int = 0
     depth: int = 0
     number: int | None = None
+    anchors: tuple[str, ...] = ()  # texts of links within the page (``href="#…"``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +135,7 @@ def normalise_space(text: str) -> str:
 class _Line:
     parts: list[str] = field(default_factory=list)
     links: list[PageLink] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
     prefix: str | None = None
 
 
@@ -130,6 +161,7 @@ class _Walker:
                     links=tuple(self.line.links),
                     depth=self.depth,
                     number=self.number,
+                    anchors=tuple(self.line.anchors),
                 )
             )
             self.number = None
@@ -146,7 +178,7 @@ class _Walker:
 
     def element(self, tag: Tag) -> None:
         name = tag.name.lower()
-        if name in SKIPPED:
+        if name in SKIPPED or _is_furniture_box(tag):
             return
         if name == "br":
             self.flush()
@@ -181,6 +213,9 @@ class _Walker:
         self.line.parts.append(tag.get_text(" "))
         if not isinstance(href, str) or not text:
             return
+        if href.strip().startswith("#"):  # a place on this page: a speaker's card, a section
+            self.line.anchors.append(text)
+            return
         url = urljoin(self.base_url, href.strip())
         if urlsplit(url).scheme not in ("http", "https"):
             return
@@ -199,6 +234,27 @@ class _Walker:
         self.number = outer_number
 
 
+def _is_furniture_box(tag: Tag) -> bool:
+    if tag.name.lower() not in ("div", "ul", "ol", "section", "span"):
+        return False
+    classes = tag.get("class")
+    names = list(classes) if isinstance(classes, list) else [str(classes or "")]
+    tokens = {*names, str(tag.get("id") or "")}
+    role = tag.get("role")
+    return bool(FURNITURE_BOXES & {str(t).lower() for t in tokens}) or (
+        isinstance(role, str) and role.lower() in FURNITURE_ROLES
+    )
+
+
+def _drop_furniture(soup: BeautifulSoup) -> None:
+    """Remove back-to-top, share and print links, text included: they are not material and
+    their words ("Наверх") would otherwise join a heading's text."""
+    for anchor in soup.find_all("a"):
+        href = anchor.get("href")
+        if is_furniture(anchor.get_text(" "), href if isinstance(href, str) else ""):
+            anchor.decompose()
+
+
 def parse_page(content: bytes | str, url: str, *, encoding: str | None = None) -> ParsedPage:
     """The blocks of the HTML page ``content`` fetched from ``url``."""
     soup = BeautifulSoup(
@@ -211,6 +267,7 @@ def parse_page(content: bytes | str, url: str, *, encoding: str | None = None) -
     title = normalise_space(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
     html = soup.find("html")
     lang = html.get("lang") if isinstance(html, Tag) else None
+    _drop_furniture(soup)
     root = soup.find("body")
     walker.walk(root if isinstance(root, Tag) else soup)
     walker.flush()

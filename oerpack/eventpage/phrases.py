@@ -67,9 +67,7 @@ _DATES = (
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), (3, 2, 1)),
 )
 _CLOCK = r"(\d{1,2})[:.](\d{2})\s*(am|pm|a\.m\.|p\.m\.)?"
-_TIMES = re.compile(
-    rf"(?<![\d.]){_CLOCK}\s*(?:[-–—]|to|до|по)\s*{_CLOCK}(?![\d.])", re.IGNORECASE
-)
+_TIMES = re.compile(rf"(?<![\d.]){_CLOCK}\s*(?:[-–—]|to|до|по)\s*{_CLOCK}(?![\d.])", re.IGNORECASE)
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 # Link texts and addresses of page furniture, casefolded and without punctuation.
