@@ -199,6 +199,10 @@ def _check_source(
         )
     if not same_url:
         return _Verdict(SourceCheck(source.key, "moved", url, f"was {old.url}"), download=task)
+    if via is not None:
+        # A platform page's headers say nothing of the recording behind it (the lock's final
+        # URL is the media's): the page answering at the same address is all a check sees.
+        return _Verdict(SourceCheck(source.key, "unchanged", url), entry=old)
     unchanged = _same_content(old, result)
     if result.final_url != (old.final_url or settings.rewrite(url)):
         detail = f"now at {result.final_url}" + ("" if unchanged else ", content changed")

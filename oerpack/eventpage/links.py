@@ -64,6 +64,9 @@ INLINE = frozenset(
     }
 )
 _SPACE = re.compile(r"\s+")
+# Words of a heading are joined with spaces (``Web<br>Standards``), which also puts one
+# before punctuation that followed an inline element (``<code>x</code>?``): remove those.
+_NO_SPACE_BEFORE = re.compile(r"\s+([?!.,:;)\]»”])")
 # Containers that hold a site's furniture on pages without <header>/<nav>/<footer>: their
 # class or id (one whole token) or their ARIA role says so.
 FURNITURE_BOXES = frozenset(
@@ -186,7 +189,7 @@ class _Walker:
             self.link(tag)
         elif name in HEADINGS:
             self.flush()
-            text = normalise_space(tag.get_text(" "))
+            text = _NO_SPACE_BEFORE.sub(r"\1", normalise_space(tag.get_text(" ")))
             if text:
                 self.blocks.append(
                     Block(
