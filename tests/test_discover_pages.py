@@ -14,9 +14,9 @@ from oerpack.errors import ExitCode
 from oerpack.eventpage.discover import draft_manifest, slug
 from oerpack.eventpage.links import parse_page
 from oerpack.eventpage.model import DraftSpeaker, read_event_page
-from oerpack.eventpage.phrases import find_date, find_times, file_words, is_furniture, strip_when
+from oerpack.eventpage.phrases import file_words, find_date, find_times, is_furniture, strip_when
 from oerpack.platforms import is_platform_collection, is_platform_recording, source_via
-from tests.support.discover_accuracy import cases, draft, score_all
+from tests.support.discover_accuracy import Case, cases, draft, score_all
 
 BASE = "https://event.example.org/page/"
 
@@ -33,8 +33,8 @@ def test_drafts_reach_90_percent_on_every_measure() -> None:
 
 
 @pytest.mark.parametrize("case", list(cases()), ids=lambda c: c.name)
-def test_every_draft_validates(case: object, tmp_path: Path) -> None:
-    manifest, text = draft(case)  # type: ignore[arg-type]
+def test_every_draft_validates(case: Case, tmp_path: Path) -> None:
+    _, text = draft(case)
     path = tmp_path / "draft.yaml"
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(path)])
@@ -169,7 +169,7 @@ def test_back_to_top_links_leave_headings_and_in_page_links_are_anchors() -> Non
         ),
         BASE,
     )
-    assert [b.text for b in page.blocks][0] == "Программа"
+    assert page.blocks[0].text == "Программа"
     assert page.blocks[1].anchors == ("Юлия Белова", "Вадим Кузнецов")
     assert [link.text for link in page.blocks[1].links] == ["Слайды в PDF (41 Кб)"]
 
