@@ -155,6 +155,8 @@ def draft_manifest(page: EventPage, url: str) -> str:
         f"  id: {_id(ids.take(page.title, 'event'))}",
         f"  title: {{{lang}: {_q(page.title or url)}}}",
     ]
+    if page.subtitle:
+        lines.append(f"  subtitle: {{{lang}: {_q(page.subtitle)}}}")
     if page.description:
         lines.append(f"  description: {{{lang}: {_q(chr(10).join(page.description))}}}")
     lines += [

@@ -109,7 +109,8 @@ class Block:
 
     ``kind`` is ``heading`` (with ``level``) or ``text``; ``depth`` is how deeply it sits
     in lists (0 outside any); ``number`` its position in an ordered list, for the first line
-    of a list entry; ``prefix`` the text before its first link.
+    of a list entry; ``prefix`` the text before its first link. ``box`` numbers the element
+    the line sits in (lines split by ``<br>`` share it) and ``row`` the table row, if any.
     """
 
     kind: str
@@ -120,6 +121,8 @@ class Block:
     depth: int = 0
     number: int | None = None
     anchors: tuple[str, ...] = ()  # texts of links within the page (``href="#…"``)
+    box: int = 0
+    row: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,9 @@ class _Walker:
         self.line = _Line()
         self.depth = 0
         self.number: int | None = None
+        self.box = self.boxes = 0
+        self.row: int | None = None
+        self.rows = 0
 
     def flush(self) -> None:
         text = normalise_space("".join(self.line.parts))
@@ -165,6 +171,8 @@ class _Walker:
                     depth=self.depth,
                     number=self.number,
                     anchors=tuple(self.line.anchors),
+                    box=self.box,
+                    row=self.row,
                 )
             )
             self.number = None
@@ -207,8 +215,15 @@ class _Walker:
             self.walk(tag)
         else:  # p, div, li outside a list, td, section, …: a block of its own
             self.flush()
+            outer = self.box, self.row
+            self.boxes += 1
+            self.box = self.boxes
+            if name == "tr":
+                self.rows += 1
+                self.row = self.rows
             self.walk(tag)
             self.flush()
+            self.box, self.row = outer
 
     def link(self, tag: Tag) -> None:
         text = normalise_space(tag.get_text(" "))
@@ -231,8 +246,12 @@ class _Walker:
         self.depth += 1
         for position, child in enumerate(tag.find_all("li", recursive=False), start=1):
             self.number = position if ordered else None
+            outer = self.box
+            self.boxes += 1
+            self.box = self.boxes
             self.walk(child)
             self.flush()
+            self.box = outer
         self.depth -= 1
         self.number = outer_number
 

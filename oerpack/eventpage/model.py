@@ -17,6 +17,7 @@ from .entries import (
     is_generic_title,
     looks_like_names,
     needs_check,
+    parse_speakers,
     read_line,
     split_trailing_parenthetical,
 )
@@ -117,6 +118,7 @@ class EventPage:
     lang: str | None
     sections: tuple[PageSection, ...]
     entries: tuple[PageEntry, ...]
+    subtitle: str | None = None
     description: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # for the maintainer: links seen but not taken, and why
@@ -197,6 +199,9 @@ class _Reader:
     heading: int | None = None
     people: bool = False
     since_entry: bool = True  # a heading came after the last entry
+    previous: Block | None = None  # the last line read
+    row: list[Block] = field(default_factory=list)  # the cells read of the current table row
+    used: set[int] = field(default_factory=set)  # ids of lines an entry took its title from
 
     def read(self, block: Block) -> None:
         if block.kind == "heading":
@@ -212,6 +217,8 @@ class _Reader:
             return
         if self.people:
             return
+        if block.row is None or not self.row or self.row[0].row != block.row:
+            self.row = []
         links = tuple(link for link in block.links if is_source_link(link))
         context = block.prefix
         if self.heading is not None and (self.since_entry or not context):
@@ -222,8 +229,11 @@ class _Reader:
                 self.notes.append(where + why)
         if not links:
             self._plain(block)
-            return
-        self._entry(block, links)
+        else:
+            self._entry(block, links)
+        self.previous = block
+        if block.row is not None:
+            self.row.append(block)
 
     def _plain(self, block: Block) -> None:
         names = _names_only(block)
@@ -246,15 +256,17 @@ class _Reader:
         self.last_at_depth[block.depth] = block
         prefix = block.prefix
         first = links[0].text
-        if (
-            not prefix.strip()
-            and not is_file_label(first)
-            and label_key(first) not in _LABEL_TO_LANG
-        ):
+        before = self.previous
+        if prefix.strip():
+            pass
+        elif not is_file_label(first) and label_key(first) not in _LABEL_TO_LANG:
             prefix, _ = split_trailing_parenthetical(first)  # "Concept Note (English)"
+        elif before is not None and before.box == block.box and not before.links:
+            prefix = before.text  # "Title<br>video, slides": the line above is the title
+            self.used.add(id(before))
         reading = read_line(prefix)
         named = tuple(DraftSpeaker(n) for n in block.anchors if looks_like_names(n))
-        speakers = named or reading.speakers
+        speakers = named or reading.speakers or self._row_speakers(block, prefix)
         self.entries.append(
             PageEntry(
                 title=reading.title,
@@ -267,6 +279,16 @@ class _Reader:
         )
         self.under.append(self.heading)
         self.since_entry = False
+
+    def _row_speakers(self, block: Block, title: str) -> tuple[DraftSpeaker, ...]:
+        """Names in the other cells of the entry's table row ("10h00 | Jane Smith | Title")."""
+        found: list[DraftSpeaker] = []
+        for cell in self.row:
+            name, _ = split_trailing_parenthetical(cell.text)  # "Jeff Collins (via skype)"
+            if cell.box != block.box and cell.text != title and looks_like_names(name):
+                found.extend(parse_speakers(name))
+                self.used.add(id(cell))
+        return tuple(found)
 
 
 def _names_only(block: Block) -> tuple[DraftSpeaker, ...]:
@@ -316,9 +338,18 @@ def _settle_titles(reader: _Reader, sections: list[PageSection]) -> list[PageEnt
             if short and entry.title:
                 entry = replace(entry, title=f"{short} {entry.title}")
             else:
-                notes.append(f"a title made up from the line {entry.title or '(empty)'!r}")
+                made_up = entry.title or _file_title(entry.links[0])
+                notes.append(f"the page gives this item no title; {made_up!r} is made up")
+                entry = replace(entry, title=made_up)
         settled.append(replace(entry, kind=_kind(entry), notes=tuple(notes)))
     return settled
+
+
+def _file_title(link: PageLink) -> str:
+    """A stand-in title from a link: its file name without extension, else its label."""
+    name = urlsplit(link.url).path.rstrip("/").rsplit("/", 1)[-1]
+    stem = re.sub(r"[_\-.]+", " ", name.rsplit(".", 1)[0]).strip()
+    return stem or link.text
 
 
 def _short_name(title: str) -> str:
@@ -363,24 +394,43 @@ def _section(block: Block, following: list[Block], fallback: date | None) -> Pag
     )
 
 
+def _subtitle(blocks: tuple[Block, ...], title: Block | None) -> Block | None:
+    """A heading right under the page title that no other heading shares a level with."""
+    if title is None:
+        return None
+    after = blocks.index(title) + 1
+    if after >= len(blocks) or blocks[after].kind != "heading":
+        return None
+    candidate = blocks[after]
+    levels = [b.level for b in blocks if b.kind == "heading"]
+    deeper = any(level > candidate.level for level in levels)
+    unique = levels.count(candidate.level) == 1
+    return candidate if unique and deeper and candidate.level > title.level else None
+
+
 def read_event_page(page: ParsedPage) -> EventPage:
     """Sections from headings, entries from lines with source links, titles from quotes,
     sub-headings or the line, groups from list nesting, notes for the maintainer."""
     headings = [b for b in page.blocks if b.kind == "heading"]
     title_block = next((b for b in headings if b.level == 1), None)
-    levels = [b.level for b in headings if b is not title_block]
+    subtitle = _subtitle(page.blocks, title_block)
+    levels = [b.level for b in headings if b is not title_block and b is not subtitle]
     reader = _Reader(section_level=min(levels) if levels else None)
     for block in page.blocks:
-        if block is not title_block:
+        if block is not title_block and block is not subtitle:
             reader.read(block)
+    reader.plain = [[b for b in part if id(b) not in reader.used] for part in reader.plain]
+    intro = [b.text for b in reader.plain[0]]
     fallback = find_date(title_block.text) if title_block else None
+    intro_dates = {d for text in intro if (d := find_date(text)) is not None}
+    fallback = fallback or (intro_dates.pop() if len(intro_dates) == 1 else None)
     sections = [_section(b[0], b[1:], fallback) for b in reader.plain[1:]]
     entries = _settle_titles(reader, sections)
-    intro = [b.text for b in reader.plain[0]]
     contacts = tuple(dict.fromkeys(m for text in intro for m in _EMAIL.findall(text)))
     return EventPage(
         url=page.url,
         title=title_block.text if title_block else page.title,
+        subtitle=subtitle.text if subtitle else None,
         lang=page.lang,
         sections=tuple(sections),
         entries=_merge_languages(entries),

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from oerpack.errors import ManifestError
 from oerpack.eventpage.discover import draft_manifest
 from oerpack.eventpage.links import parse_page
 from oerpack.eventpage.model import read_event_page
@@ -145,8 +146,15 @@ def _speakers(item: Item, lang: str) -> list[tuple[str | None, ...]]:
 
 
 def score(case: Case) -> Score:
-    got, text = draft(case)
+    try:
+        got, text = draft(case)
+    except ManifestError as error:  # an invalid draft: every value needs a person
+        got, text = replace(case.expected, items=(), sections=()), ""
+        invalid = f"the draft does not validate: {error}"
+    else:
+        invalid = ""
     result = Score(case.name, todos=text.count("# TODO:"))
+    result.wrong += [invalid] if invalid else []
     lang = case.expected.event.languages[0]
     want_sources = {s.url: s.via for s in case.expected.all_sources() if s.url}
     got_sources = {s.url: s.via for s in got.all_sources() if s.url}
