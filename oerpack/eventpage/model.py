@@ -1,5 +1,5 @@
-"""Pure reading of an event page's blocks: sections, entries (title, speakers, links),
-the language a link label names and the kind of file a link points to."""
+"""Pure reading of an event page's blocks: sections, entries (title, speakers, links, kind),
+groups, and notes for the maintainer about what it could not decide."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlsplit
 
-from ..filetypes import MediaKind, exts_of
-from ..platforms import is_platform_collection, is_platform_recording
 from .entries import (
     HONORIFIC,
     DraftSpeaker,
@@ -21,38 +19,37 @@ from .entries import (
     read_line,
     split_trailing_parenthetical,
 )
+from .labels import (
+    LABEL_TO_LANG,
+    is_source_link,
+    is_video,
+    label_key,
+    label_language,
+    not_taken,
+)
 from .links import Block, PageLink, ParsedPage
 from .phrases import (
     find_date,
     find_times,
     is_file_label,
-    is_folder_url,
     is_video_label,
     key,
     names_when,
     strip_when,
 )
 
-__all__ = ["DraftSpeaker", "EventPage", "PageEntry", "PageSection", "read_event_page"]
+__all__ = [
+    "DraftSpeaker",
+    "EventPage",
+    "PageEntry",
+    "PageSection",
+    "is_source_link",
+    "is_video",
+    "label_key",
+    "label_language",
+    "read_event_page",
+]
 
-# Labels a page uses for a language, casefolded, brackets and punctuation removed.
-LANGUAGE_LABELS: dict[str, tuple[str, ...]] = {
-    "en": ("en", "eng", "english", "англ", "английский", "anglais", "inglés", "ingles"),
-    "ru": ("ru", "rus", "russian", "рус", "русский", "russe", "ruso"),
-    "fr": ("fr", "fre", "fra", "french", "français", "francais", "франц", "французский"),
-    "es": ("es", "spa", "esp", "spanish", "español", "espanol", "испанский"),
-    "ar": ("ar", "ara", "arabic", "العربية", "арабский"),
-    "zh": ("zh", "chi", "zho", "chinese", "中文", "китайский"),
-    "kk": ("kk", "kaz", "kazakh", "қазақша", "каз", "казахский"),
-    "ky": ("ky", "kyr", "kyrgyz", "кыргызча", "кыргызский"),
-    "uz": ("uz", "uzb", "uzbek", "o'zbek", "oʻzbek", "узб", "узбекский"),
-    "tg": ("tg", "taj", "tajik", "тоҷикӣ", "таджикский"),
-}
-_LABEL_TO_LANG = {label: lang for lang, labels in LANGUAGE_LABELS.items() for label in labels}
-DOCUMENT_EXTS = exts_of(
-    MediaKind.DOCUMENT, MediaKind.OFFICE, MediaKind.SPREADSHEET, MediaKind.ARCHIVE
-)
-VIDEO_EXTS = exts_of(MediaKind.VIDEO, MediaKind.AUDIO)
 #: Section headings over people or places, whose links (biographies, sites) are not material.
 PEOPLE_HEADINGS = frozenset(
     {
@@ -127,64 +124,6 @@ class EventPage:
         return tuple((entry, link) for entry in self.entries for link in entry.links)
 
 
-def label_key(text: str) -> str:
-    """A label as compared: casefolded, without brackets, punctuation or extra space."""
-    cleaned = re.sub(r"[()\[\]{}.,:;!?\"'’«»]+", " ", text.casefold())
-    return " ".join(cleaned.split())
-
-
-def label_language(text: str) -> str | None:
-    """The language a link label names: ``Eng`` → en, ``… (Russian)`` → ru, else None."""
-    if lang := _LABEL_TO_LANG.get(label_key(text)):
-        return lang
-    tail = re.search(r"\(([^()]+)\)?\s*$", text)
-    return _LABEL_TO_LANG.get(label_key(tail.group(1))) if tail else None
-
-
-def link_ext(url: str) -> str:
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
-def is_video(url: str) -> bool:
-    """A video or audio file, or one recording's page on a video platform."""
-    return link_ext(url) in VIDEO_EXTS or is_platform_recording(url)
-
-
-def is_source_link(link: PageLink) -> bool:
-    """A link to event material (one file or one recording) rather than to another page,
-    a folder (an HTML slide deck) or a platform's channel or playlist."""
-    if is_platform_collection(link.url):
-        return False
-    return (
-        label_language(link.text) is not None
-        or link_ext(link.url) in DOCUMENT_EXTS
-        or is_video(link.url)
-    )
-
-
-def _not_taken(link: PageLink) -> str | None:
-    """Why a link that looks like material is not a source, for the maintainer."""
-    if is_platform_collection(link.url):
-        return (
-            f"{link.text!r} is a video platform's channel or playlist, not one recording: "
-            f"{link.url} (add the recordings you want one by one, with 'via: yt-dlp')"
-        )
-    if is_file_label(link.text) and not is_source_link(link):
-        what = (
-            "a video page oerpack does not know"
-            if is_video_label(link.text)
-            else "a folder (e.g. HTML slides)"
-            if is_folder_url(link.url)
-            else "a web page"
-        )
-        return (
-            f"{link.text!r} links to {what}, "
-            f"not a file: {link.url} (save it as PDF/MP4 and add it with 'path:', or leave it)"
-        )
-    return None
-
-
 @dataclass
 class _Reader:
     """The walk over a page's blocks; one instance per page."""
@@ -224,7 +163,7 @@ class _Reader:
         if self.heading is not None and (self.since_entry or not context):
             context = self.headings[self.heading]
         for link in block.links:
-            if (why := _not_taken(link)) is not None:
+            if (why := not_taken(link)) is not None:
                 where = f"under {clean(context)[:60]!r}: " if context else ""
                 self.notes.append(where + why)
         if not links:
@@ -259,7 +198,7 @@ class _Reader:
         before = self.previous
         if prefix.strip():
             pass
-        elif not is_file_label(first) and label_key(first) not in _LABEL_TO_LANG:
+        elif not is_file_label(first) and label_key(first) not in LABEL_TO_LANG:
             prefix, _ = split_trailing_parenthetical(first)  # "Concept Note (English)"
         elif before is not None and before.box == block.box and not before.links:
             prefix = before.text  # "Title<br>video, slides": the line above is the title
