@@ -28,7 +28,7 @@ from .plan import plan_fetch, plan_package, settle_version
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .package import PackageResult
+    from .package.assemble import PackageResult
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def build_package(
     downloaded, unless ``allow_draft``."""
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
-    from .package import assemble
+    from .package.assemble import assemble
 
     if not allow_draft:
         refuse_placeholders(load_manifest(manifest_path))
@@ -180,11 +180,10 @@ def build_package(
         plan,
         derived.blobs,
         out_dir,
+        derived_blobs=derived.derived_blobs,
         make_zip=make_zip,
         target_size=target_size,
         allow_large_files=allow_large_files,
-        pdfs=derived.pdfs,
-        durations=derived.durations,
         on_step=on_step,
     )
     lock = replace(
