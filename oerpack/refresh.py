@@ -392,11 +392,13 @@ def guidance_lines(report: RefreshReport) -> list[str]:
     wanted = [s.key for s in report.manifest.all_sources() if s.url is None and s.path is None]
     unresolved = [c for c in report.checks if c.status == "unresolved"]
     lines = []
-    if report.page:
+    if report.page and wanted:
         lines.append(
             f"Event page: {report.page}: {len(report.from_page)} of {len(wanted)} source(s) "
             "without a url found there"
         )
+    elif report.page:
+        lines.append(f"Event page: {report.page}")
     elif report.manifest.event.pages:
         lines.append("Event page: none of event.pages answered (see the warnings above)")
     if report.by_platform:
