@@ -4,8 +4,6 @@ changes, moves (301), vanished files (404) and new links, without re-downloading
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import shutil
 import time
 from pathlib import Path
@@ -21,7 +19,7 @@ from oerpack.lock import lock_path, read_lock
 from oerpack.refresh import refresh_manifest, report_lines, report_problem
 from oerpack.settings import Settings
 from tests.conftest import REPO
-from tests.support.eventpage import SOURCE_KEYS, default_paths, vcasie_page
+from tests.support.eventpage import SOURCE_KEYS, default_paths, vcasie_page, vcasie_text
 from tests.support.fetching import write_manifest
 from tests.support.media import make_bytes, make_pdf
 from tests.support.server import FaultServer
@@ -50,16 +48,6 @@ def _served(srv: FaultServer, path: str) -> bool:
     except KeyError:
         return False
     return True
-
-
-def vcasie_text(pages: list[str] | None) -> str:
-    """manifests/vcasie-2020.yaml with its event.pages replaced by ``pages`` (or removed)."""
-    text = re.sub(r"\n  pages:\n(?:    - .*\n)+", "\n", VCASIE.read_text(encoding="utf-8"))
-    assert "\n  pages:" not in text
-    if pages is None:
-        return text
-    line = "  pages: [" + ", ".join(json.dumps(p) for p in pages) + "]\n"
-    return text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1)
 
 
 def _manifest_with_pages(tmp: Path, pages: list[str]) -> Path:

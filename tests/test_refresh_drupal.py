@@ -13,10 +13,9 @@ from click.testing import CliRunner
 from oerpack.cli import main
 from oerpack.errors import ExitCode
 from oerpack.lock import lock_path, read_lock
-from tests.support.eventpage import SOURCE_KEYS, drupal_paths, vcasie_drupal_page
+from tests.support.eventpage import SOURCE_KEYS, drupal_paths, vcasie_drupal_page, vcasie_text
 from tests.support.media import make_pdf, make_video
 from tests.support.server import FaultServer
-from tests.test_refresh import vcasie_text
 
 PAGE = "/content/virtual-central-asia-symposium-ict-education-vcasie-2020"
 PLATFORM = "https://www.youtube.com"

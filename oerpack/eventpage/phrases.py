@@ -156,8 +156,9 @@ _FILE_WORDS = frozenset(
     }
 )
 _SIZE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:[kmgкмг][bб]|[kmgкмг]i?b|байт\w*|bytes?)\b\.?", re.I)
-_VIDEO_WORDS = frozenset({"video", "videos", "recording", "recordings", "видео", "запись"})
-_VIDEO_WORDS |= {"видеозапись", "записи"}
+_VIDEO_WORDS = frozenset(
+    {"video", "videos", "recording", "recordings", "видео", "видеозапись", "запись", "записи"}
+)
 
 
 def find_date(text: str) -> date | None:
@@ -185,7 +186,7 @@ def find_times(text: str) -> tuple[str | None, str | None]:
 
     def clock(hour: str, minute: str, half: str | None) -> str | None:
         h = int(hour)
-        pm = bool(half) and half.lower().startswith("p")  # type: ignore[union-attr]
+        pm = half is not None and half.lower().startswith("p")
         h += 12 if pm and h < 12 else 0
         h -= 12 if half and not pm and h == 12 else 0
         return f"{h:02d}:{minute}" if h < 24 and int(minute) < 60 else None

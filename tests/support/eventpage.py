@@ -8,8 +8,11 @@ around link labels, one bracket missing as on the real page). Each link points a
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import Path
 
 OVERVIEW = (
     "Overview of Central Asian countries’ experiences and responses to COVID-19, "
@@ -252,3 +255,14 @@ def vcasie_page(
 <footer><a href="{base}/privacy">Privacy</a> <a href="{base}/files/terms.pdf">Terms</a></footer>
 </body></html>
 """
+
+
+def vcasie_text(pages: list[str] | None) -> str:
+    """manifests/vcasie-2020.yaml with its event.pages replaced by ``pages`` (or removed)."""
+    manifest = Path(__file__).resolve().parents[2] / "manifests" / "vcasie-2020.yaml"
+    text = re.sub(r"\n  pages:\n(?:    - .*\n)+", "\n", manifest.read_text(encoding="utf-8"))
+    assert "\n  pages:" not in text
+    if pages is None:
+        return text
+    line = "  pages: [" + ", ".join(json.dumps(p) for p in pages) + "]\n"
+    return text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1)
