@@ -6,7 +6,11 @@ extra (address and ``via`` exactly right), titles, speakers (name, role, organis
 section dates and times exactly right, and the ``# TODO:`` lines the draft leaves. Prints one
 row per page, the totals, and with ``-v`` every difference.
 
-    .venv/bin/python benchmarks/bench_discover.py [-v]
+    .venv/bin/python benchmarks/bench_discover.py [-v] [--sweep DIR]
+
+``--sweep DIR`` also drafts every ``*.html`` in DIR (pages whose licence keeps them out of
+this repository, e.g. a local clone of an event site) and prints, per page, whether the draft
+validates and which of the page's links to files or recordings it left out.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, for tests.support
 
-from tests.support.discover_accuracy import Score, score_all
+from tests.support.discover_accuracy import Score, score_all, sweep
 
 
 def _pct(good: int, total: int) -> str:
@@ -37,6 +41,7 @@ def _row(score: Score) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list every difference")
+    parser.add_argument("--sweep", type=Path, metavar="DIR", help="also draft DIR/*.html")
     args = parser.parse_args()
     scores, total = score_all()
     print(
@@ -55,7 +60,25 @@ def main() -> int:
     print(_row(total))
     ratios = total.ratios()
     print("accuracy: " + ", ".join(f"{name} {100 * r:.1f}%" for name, r in ratios.items()))
+    if args.sweep:
+        _sweep(args.sweep, verbose=args.verbose)
     return 0 if min(ratios.values()) >= 0.9 else 1
+
+
+def _sweep(folder: Path, *, verbose: bool) -> None:
+    results = [sweep(page) for page in sorted(folder.glob("*.html"))]
+    print(f"\nsweep of {folder}")
+    print(f"{'page':<28} {'valid':>5} {'links':>6} {'sources':>8} {'left out':>9}")
+    for r in results:
+        valid = "no" if r.error else "yes"
+        print(f"{r.name:<28} {valid:>5} {r.links:>6} {r.sources:>8} {len(r.left_out):>9}")
+        for line in (*r.left_out, *([r.error] if r.error else [])) if verbose else ():
+            print(f"    {line}")
+    print(
+        f"pages {len(results)}, drafts valid {sum(1 for r in results if not r.error)}, "
+        f"links to files/recordings {sum(r.links for r in results)}, "
+        f"left out {sum(len(r.left_out) for r in results)}"
+    )
 
 
 if __name__ == "__main__":

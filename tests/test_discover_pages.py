@@ -16,7 +16,7 @@ from oerpack.eventpage.links import parse_page
 from oerpack.eventpage.model import DraftSpeaker, read_event_page
 from oerpack.eventpage.phrases import file_words, find_date, find_times, is_furniture, strip_when
 from oerpack.platforms import is_platform_collection, is_platform_recording, source_via
-from tests.support.discover_accuracy import Case, cases, draft, score_all
+from tests.support.discover_accuracy import Case, cases, draft, score_all, sweep
 
 BASE = "https://event.example.org/page/"
 
@@ -274,3 +274,19 @@ def test_build_refuses_a_draft_unless_allowed(tmp_path: Path) -> None:
     allowed = CliRunner().invoke(main, [*args, "--allow-draft"])
     assert allowed.exit_code == ExitCode.BAD_MANIFEST  # now past the draft check:
     assert "have no url or path yet" in allowed.stderr and "placeholder" not in allowed.stderr
+
+
+def test_a_sweep_names_links_left_out_and_an_empty_page_gets_a_todo(tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(
+        _page(
+            "<h1>Day</h1><h2>Talks</h2><p>«A» (Ms A, Org) <a href='/a.pdf'>PDF 1 МБ</a></p>"
+            "<h2>Speakers</h2><p>Ms A wrote <a href='/book.pdf'>a book</a>.</p>"
+        ),
+        encoding="utf-8",
+    )
+    found = sweep(page)
+    assert (found.error, found.links, found.sources) == (None, 2, 1)
+    assert found.left_out == ("https://event.example.org/book.pdf",)
+    empty = draft_manifest(read_event_page(parse_page(_page("<h1>Nothing</h1>"), BASE)), BASE)
+    assert "# TODO: no links to files or recordings found on the page" in empty

@@ -139,6 +139,8 @@ def _header(page: EventPage, url: str, langs: list[str]) -> list[str]:
         others = ", ".join(langs[1:])
         lines.append(_todo("", f"titles are in {langs[0]} only: add the {others} ones."))
     lines.append(_todo("", "add a web-archive copy of the page after it under event.pages."))
+    if not page.entries:
+        lines.append(_todo("", "no links to files or recordings found on the page: add items."))
     lines += [_todo("", note) for note in page.notes]
     return lines
 

@@ -15,13 +15,16 @@ Items are paired by the source addresses they share. Measured per page:
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urljoin
 
 from oerpack.errors import ManifestError
 from oerpack.eventpage.discover import draft_manifest
+from oerpack.eventpage.labels import DOCUMENT_EXTS, is_video, link_ext
 from oerpack.eventpage.links import parse_page
 from oerpack.eventpage.model import read_event_page
 from oerpack.manifest import load_manifest
@@ -202,3 +205,30 @@ def score_all() -> tuple[list[Score], Score]:
     for each in scores:
         total.add(each)
     return scores, total
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """A page without a hand-written manifest: does the draft validate, and which of the
+    page's links to files or recordings did it leave out."""
+
+    name: str
+    error: str | None
+    links: int
+    sources: int
+    left_out: tuple[str, ...]
+
+
+def sweep(html_path: Path, url: str = "https://event.example.org/page/") -> Sweep:
+    html = html_path.read_text(encoding="utf-8", errors="replace")
+    hrefs = {urljoin(url, h.split("#")[0]) for h in re.findall(r'href="([^"]+)"', html)}
+    wanted = {h for h in hrefs if link_ext(h) in DOCUMENT_EXTS or is_video(h)}
+    text = draft_manifest(read_event_page(parse_page(html, url)), url)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "draft.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            got = {s.url for s in load_manifest(path).all_sources() if s.url}
+        except ManifestError as error:
+            return Sweep(html_path.stem, str(error), len(wanted), 0, tuple(sorted(wanted)))
+    return Sweep(html_path.stem, None, len(wanted), len(got), tuple(sorted(wanted - got)))
