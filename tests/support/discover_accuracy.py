@@ -221,7 +221,7 @@ class Sweep:
 
 def sweep(html_path: Path, url: str = "https://event.example.org/page/") -> Sweep:
     html = html_path.read_text(encoding="utf-8", errors="replace")
-    hrefs = {urljoin(url, h.split("#")[0]) for h in re.findall(r'href="([^"]+)"', html)}
+    hrefs = {urljoin(url, h.split("#")[0]) for h in re.findall(r"href=[\"']([^\"']+)", html)}
     wanted = {h for h in hrefs if link_ext(h) in DOCUMENT_EXTS or is_video(h)}
     text = draft_manifest(read_event_page(parse_page(html, url)), url)
     with tempfile.TemporaryDirectory() as tmp:
