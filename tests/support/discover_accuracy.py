@@ -28,8 +28,9 @@ from oerpack.eventpage.labels import DOCUMENT_EXTS, is_video, link_ext
 from oerpack.eventpage.links import parse_page
 from oerpack.eventpage.model import read_event_page
 from oerpack.manifest import load_manifest
-from oerpack.models import Item, Manifest, Section
-from tests.support.eventpage import default_paths, vcasie_page
+from oerpack.models import Item, Manifest, Section, Source
+from oerpack.platforms import YT_DLP, is_platform_recording
+from tests.support.eventpage import default_paths, drupal_paths, vcasie_drupal_page, vcasie_page
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / "benchmarks" / "discover_pages"
@@ -94,20 +95,27 @@ def cases() -> Iterator[Case]:
     for html in sorted(PAGES.glob("*.html")):
         expected = load_manifest(html.with_suffix(".yaml"))
         yield Case(html.stem, html.read_text(encoding="utf-8"), expected.event.pages[0], expected)
-    paths = default_paths()
     vcasie = load_manifest(VCASIE)
-    yield Case(
-        "vcasie-2020",
-        vcasie_page(VCASIE_BASE, paths),
-        VCASIE_BASE + "/content/virtual-central-asia-symposium-ict-education-vcasie-2020",
-        _with_urls(vcasie, {key: VCASIE_BASE + path for key, path in paths.items()}),
-    )
+    url = VCASIE_BASE + "/content/virtual-central-asia-symposium-ict-education-vcasie-2020"
+    for name, page, paths in (
+        ("vcasie-2020", vcasie_page, default_paths()),
+        ("vcasie-2020-drupal", vcasie_drupal_page, drupal_paths()),
+    ):
+        urls = {key: urljoin(VCASIE_BASE, path) for key, path in paths.items()}
+        yield Case(name, page(VCASIE_BASE, paths), url, _with_urls(vcasie, urls))
 
 
 def _with_urls(manifest: Manifest, urls: dict[str, str]) -> Manifest:
+    """The manifest with the addresses the page links, as a maintainer would add them (a
+    recording's page on a platform with ``via: yt-dlp``)."""
+
+    def source(each: Source) -> Source:
+        url = urls.get(each.key, each.url)
+        via = YT_DLP if url and is_platform_recording(url) else each.via
+        return replace(each, url=url, via=via)
+
     def item(each: Item) -> Item:
-        sources = tuple(replace(s, url=urls.get(s.key, s.url)) for s in each.sources)
-        return replace(each, sources=sources)
+        return replace(each, sources=tuple(source(s) for s in each.sources))
 
     return replace(
         manifest,
