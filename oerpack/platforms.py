@@ -63,3 +63,20 @@ def source_via(via: str | None, manifest_url: str | None, url: str | None) -> st
     if via is not None or manifest_url is not None or url is None:
         return via
     return YT_DLP if is_platform_recording(url) else None
+
+
+# A web archive's copy of an address: /web/<timestamp>[flags_]/<original address>.
+_ARCHIVED = re.compile(
+    r"^https?://(?:web\.archive\.org|webarchive\.unesco\.org)/web/\d{1,14}(?:[a-z]{2}_)?/"
+    r"(https?://.+)$"
+)
+
+
+def unarchived_recording(url: str) -> str:
+    """A web archive's copy of a recording's page on a video platform is the platform's own
+    page (archives keep the page, not the video): its original address. Other addresses,
+    archived files included, stay as they are."""
+    found = _ARCHIVED.match(url)
+    if found and is_platform_recording(found.group(1)):
+        return found.group(1)
+    return url

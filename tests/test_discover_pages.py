@@ -3,6 +3,7 @@ against hand-written manifests, and the page readings underneath, table-driven."
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +16,17 @@ from oerpack.eventpage.discover import draft_manifest, slug
 from oerpack.eventpage.links import parse_page
 from oerpack.eventpage.model import DraftSpeaker, read_event_page
 from oerpack.eventpage.phrases import file_words, find_date, find_times, is_furniture, strip_when
-from oerpack.platforms import is_platform_collection, is_platform_recording, source_via
+from oerpack.eventpage.resolve import resolve_sources
+from oerpack.manifest import load_manifest
+from oerpack.platforms import (
+    is_platform_collection,
+    is_platform_recording,
+    source_via,
+    unarchived_recording,
+)
+from tests.conftest import REPO
 from tests.support.discover_accuracy import Case, cases, draft, score_all, sweep
+from tests.support.eventpage import drupal_paths, vcasie_drupal_page
 
 BASE = "https://event.example.org/page/"
 
@@ -290,3 +300,44 @@ def test_a_sweep_names_links_left_out_and_an_empty_page_gets_a_todo(tmp_path: Pa
     assert found.left_out == ("https://event.example.org/book.pdf",)
     empty = draft_manifest(read_event_page(parse_page(_page("<h1>Nothing</h1>"), BASE)), BASE)
     assert "# TODO: no links to files or recordings found on the page" in empty
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://web.archive.org/web/20201001000000/https://www.youtube.com/watch?v=abc123def",
+            "https://www.youtube.com/watch?v=abc123def",
+        ),
+        (
+            "https://webarchive.unesco.org/web/20210922055839id_/https://youtu.be/abc123def",
+            "https://youtu.be/abc123def",
+        ),
+        (
+            "https://web.archive.org/web/2020/https://bangkok.unesco.org/sites/default/files/a.pdf",
+            "https://web.archive.org/web/2020/https://bangkok.unesco.org/sites/default/files/a.pdf",
+        ),
+        ("https://www.youtube.com/watch?v=abc123def", "https://www.youtube.com/watch?v=abc123def"),
+    ],
+)
+def test_an_archived_recording_page_is_the_platform_page(url: str, expected: str) -> None:
+    assert unarchived_recording(url) == expected
+
+
+def test_the_vcasie_page_read_from_the_wayback_machine_resolves_every_source() -> None:
+    original = "https://bangkok.unesco.org"
+    page_url = f"https://web.archive.org/web/2020/{original}/content/vcasie"
+    # The archive serves its copy with every link pointing into the archive.
+    html = re.sub(
+        r'href="(https?://[^"]+)"',
+        lambda m: f'href="/web/20201001000000/{m.group(1)}"',
+        vcasie_drupal_page(original),
+    )
+    page = read_event_page(parse_page(html, page_url))
+    resolution = resolve_sources(load_manifest(REPO / "manifests" / "vcasie-2020.yaml"), page)
+    assert resolution.misses == ()
+    urls = dict((key, link.url) for key, link in resolution.links)
+    assert urls["webinar-1-recordings.en"] == drupal_paths()["webinar-1-recordings.en"]
+    assert urls["concept-note.en"] == (
+        f"https://web.archive.org/web/20201001000000/{original}{drupal_paths()['concept-note.en']}"
+    )

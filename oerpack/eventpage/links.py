@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
+from ..platforms import unarchived_recording
 from .phrases import is_furniture
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -234,7 +235,7 @@ class _Walker:
         if href.strip().startswith("#"):  # a place on this page: a speaker's card, a section
             self.line.anchors.append(text)
             return
-        url = urljoin(self.base_url, href.strip())
+        url = unarchived_recording(urljoin(self.base_url, href.strip()))
         if urlsplit(url).scheme not in ("http", "https"):
             return
         if self.line.prefix is None:
