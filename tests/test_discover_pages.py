@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from oerpack.cli import main
+from oerpack.drafts import find_placeholders
 from oerpack.errors import ExitCode
 from oerpack.eventpage.discover import draft_manifest, slug
 from oerpack.eventpage.links import parse_page
@@ -341,3 +342,23 @@ def test_the_vcasie_page_read_from_the_wayback_machine_resolves_every_source() -
     assert urls["concept-note.en"] == (
         f"https://web.archive.org/web/20201001000000/{original}{drupal_paths()['concept-note.en']}"
     )
+
+
+def test_placeholders_are_found_wherever_a_draft_leaves_them(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "oerpack: 1\nevent: {id: d, title: D, languages: [en, ru], license: not-stated,\n"
+        '  publisher: {en: UNESCO, ru: "TODO: translate"}}\n'
+        "sections:\n  - id: s\n    title: S\n    organiser: 'TODO: who'\n    items:\n"
+        "      - {id: a, title: A, kind: document, speakers: [{name: 'todo: name'}],\n"
+        "         sources: [{lang: en, label: 'TODO: label'}]}\n",
+        encoding="utf-8",
+    )
+    found = [(p.where, p.value) for p in find_placeholders(load_manifest(path))]
+    assert found == [
+        ("event.publisher (ru)", "TODO: translate"),
+        ("sections.s.organiser", "TODO: who"),
+        ("sections.s.items.a.speakers[1].name", "todo: name"),
+        ("sections.s.items.a.sources.en.label", "TODO: label"),
+    ]
+    assert find_placeholders(load_manifest(REPO / "manifests" / "vcasie-2020.yaml")) == ()
