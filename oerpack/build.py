@@ -29,6 +29,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .package import PackageResult
+    from .zim.render import ZimResult
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class BuildOutcome:
     package: PackageResult
     channel_version: int
     notes: tuple[str, ...] = ()  # what the user should know: media left out, viewer-only files
+    zim: ZimResult | None = None
 
 
 def _merged_lock(manifest: Manifest, lock: Lock, report: FetchReport) -> Lock:
@@ -156,8 +158,10 @@ def build_package(
     allow_large_files: bool = False,
     on_step: Callable[[str], None] | None = None,
     media: MediaOptions | None = None,
+    make_zim: bool = False,
 ) -> BuildOutcome:
-    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
+    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip; with
+    ``make_zim`` also ``out_dir/<event-id>.zim`` for Kiwix, from the same plan and media."""
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
     from .package import assemble
@@ -184,9 +188,24 @@ def build_package(
         fetched.lock, channel_version=plan.channel_version, content_hash=plan.content_hash
     )
     write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)
+    zim = None
+    if make_zim:
+        from .zim.render import write_event_zim
+
+        if on_step:
+            on_step("writing the ZIM (Kiwix)")
+        zim = write_event_zim(
+            plan,
+            derived.blobs,
+            out_dir / f"{plan.package_id}.zim",
+            lock=lock,
+            pdfs=derived.pdfs,
+            durations=derived.durations,
+        )
     return BuildOutcome(
         fetched=replace(fetched, lock=lock),
         package=package,
         channel_version=plan.channel_version,
         notes=derived.notes + package.notes,
+        zim=zim,
     )

@@ -283,6 +283,9 @@ def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -
 )
 @click.option("--no-zip", is_flag=True, help="Write the folder only.")
 @click.option(
+    "--zim", "make_zim", is_flag=True, help="Also write OUT/<id>.zim for Kiwix (see README)."
+)
+@click.option(
     "--video-profile",
     type=click.Choice(PROFILE_NAMES),
     default="original",
@@ -324,6 +327,7 @@ def build(
     manifest: Path,
     out_dir: Path,
     no_zip: bool,
+    make_zim: bool,
     video_profile: str,
     fit: int | None,
     no_page_images: bool,
@@ -342,6 +346,7 @@ def build(
             _settings(**options),
             progress=printer,
             make_zip=not no_zip,
+            make_zim=make_zim,
             target_size=target_size if target_size is not None else fit,
             allow_large_files=allow_large_files,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
@@ -363,7 +368,9 @@ def build(
         click.echo(f"Stick:   {package.fit.describe()}")
     click.echo(f"Package: {package.folder} ({package.files} files)")
     if package.zip_path:
-        click.echo(f"Zip:     {package.zip_path}")
+        click.echo(f"Zip:     {package.zip_path} ({human_size(package.zip_path.stat().st_size)})")
+    if outcome.zim is not None:
+        click.echo(f"ZIM:     {outcome.zim.path} ({human_size(outcome.zim.size)})")
     click.echo(f"Open:    {(package.folder / 'index.html').resolve().as_uri()}")
 
 
@@ -371,8 +378,10 @@ def build(
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @handle_errors
 def verify(path: Path) -> None:
-    """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
-    report = verify_package(path)
+    """Check a package folder, a mounted stick, a zip or a ZIM against its SHA256SUMS."""
+    from .zim.verify import is_zim, verify_zim
+
+    report = verify_zim(path) if path.is_file() and is_zim(path) else verify_package(path)
     for label, names in (
         ("missing", report.missing),
         ("corrupt", report.corrupt),
@@ -386,7 +395,8 @@ def verify(path: Path) -> None:
             f"{len(report.unexpected)} unexpected file(s)",
             hint="copy the package again from a good copy",
         )
-    click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
+    what = "entries" if path.is_file() and is_zim(path) else "files"
+    click.echo(f"{path}: OK, {report.checked} {what} match SHA256SUMS")
 
 
 @main.command()

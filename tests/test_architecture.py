@@ -21,6 +21,8 @@ HOMES = {
     "sqlite3": {"kolibri/db.py"},
     "pypdfium2": {"media/pages.py"},
     "yt_dlp": {"fetch/platform.py"},
+    "libzim": {"zim/zimfile.py"},
+    "PIL": {"zim/icon.py"},
 }
 
 

@@ -1,0 +1,145 @@
+"""Render a plan as a ZIM file: the viewer and page readers (oerpack.viewer's own renderers),
+every media file once, indexes and metadata, written with libzim."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..media.derive import reader_path
+from ..media.subtitles import vtt_cues
+from ..models import Blob, Lock
+from ..pdf import PdfInfo
+from ..plan import Plan
+from ..viewer import MediaInfo, render_readers, render_viewer
+from .entries import (
+    MAIN_PATH,
+    Indexed,
+    ZimEntry,
+    both_titles,
+    index_language,
+    media_entries,
+    page_entry,
+    sums_entry,
+    zim_metadata,
+)
+from .icon import icon_from_image, plain_icon
+
+
+@dataclass(frozen=True, slots=True)
+class ZimResult:
+    path: Path
+    size: int
+    entries: int
+
+
+def media_files(plan: Plan, blobs: Mapping[str, Blob]) -> dict[str, Path]:
+    """Package path -> the verified bytes on disk (as the package folder places them)."""
+    files = {f.dest: blobs[f.key].path for f in plan.files}
+    files.update({d.dest: blobs[d.dest].path for d in plan.derived})
+    return files
+
+
+def _spoken(plan: Plan, files: Mapping[str, Path]) -> dict[str, str]:
+    """Each recording's subtitle text, for the full-text index."""
+    spoken: dict[str, list[str]] = {}
+    for sub in plan.derived:
+        if sub.role == "subtitle":
+            cues = vtt_cues(files[sub.dest].read_text(encoding="utf-8"))
+            spoken.setdefault(sub.of, []).extend(text for _, _, text in cues)
+    return {key: "\n".join(lines) for key, lines in spoken.items()}
+
+
+def _rendered_pages(
+    plan: Plan, media: Mapping[str, MediaInfo], files: Mapping[str, Path]
+) -> list[ZimEntry]:
+    """The viewer and the page readers, rendered by oerpack.viewer into a scratch folder
+    (the cue scripts are made from the subtitles, so those are placed there first)."""
+    event = plan.manifest.event
+    first = event.languages[0]
+    with tempfile.TemporaryDirectory(prefix="oerpack-zim-") as scratch:
+        root = Path(scratch)
+        for sub in plan.derived:
+            if sub.role == "subtitle":
+                (root / sub.dest).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(files[sub.dest], root / sub.dest)
+        written = render_viewer(plan, media, root) + render_readers(plan, root)
+        titles = _reader_titles(plan)
+        titles[MAIN_PATH] = both_titles(event.title, first)
+        pages = []
+        for path in sorted(written):
+            name = path.relative_to(root).as_posix()
+            main = name == MAIN_PATH
+            title = titles.get(name, "")
+            index = (
+                Indexed(title=title, text=event.description.joined() if event.description else "")
+                if main
+                else None
+            )
+            pages.append(page_entry(name, path.read_bytes(), title=title, index=index))
+    return pages
+
+
+def _reader_titles(plan: Plan) -> dict[str, str]:
+    """What Kiwix lists a page reader as: the document's titles, language and "pages"."""
+    items = {item.id: item for item in plan.manifest.all_items()}
+    return {
+        reader_path(f.key): f"{both_titles(items[f.item_id].title, f.lang)} "
+        f"({f.lang.upper()}, pages)"
+        for f in plan.files
+        if plan.derived_of(f.key, "page")
+    }
+
+
+def _illustration(plan: Plan, files: Mapping[str, Path]) -> bytes:
+    """The first poster or thumbnail, else a plain icon."""
+    for derived in plan.derived:
+        if derived.role == "thumbnail":
+            return icon_from_image(files[derived.dest])
+    return plain_icon(plan.package_id)
+
+
+def zim_entries(
+    plan: Plan,
+    blobs: Mapping[str, Blob],
+    pdfs: Mapping[str, PdfInfo],
+    durations: Mapping[str, float],
+) -> list[ZimEntry]:
+    """Every entry of the event's ZIM, SHA256SUMS last."""
+    files = media_files(plan, blobs)
+    media = {
+        key: MediaInfo(pdf=pdfs.get(key), duration=durations.get(key))
+        for key in {*pdfs, *durations}
+    }
+    media_part = media_entries(plan, files, pdfs, _spoken(plan, files))
+    taken = {e.path for e in media_part}
+    pages = [p for p in _rendered_pages(plan, media, files) if p.path not in taken]
+    found = sorted(media_part + pages, key=lambda e: e.path)
+    return [*found, sums_entry(found)]
+
+
+def write_event_zim(
+    plan: Plan,
+    blobs: Mapping[str, Blob],
+    target: Path,
+    *,
+    lock: Lock,
+    pdfs: Mapping[str, PdfInfo],
+    durations: Mapping[str, float],
+) -> ZimResult:
+    """Write the event's ZIM at ``target`` (whole or not at all)."""
+    from .zimfile import write_zim  # libzim loads only when a ZIM is asked for
+
+    entries = zim_entries(plan, blobs, pdfs, durations)
+    write_zim(
+        target,
+        entries,
+        zim_metadata(plan, lock),
+        illustration=_illustration(plan, media_files(plan, blobs)),
+        main_path=MAIN_PATH,
+        index_language=index_language(plan.manifest.event.languages),
+    )
+    return ZimResult(path=target, size=target.stat().st_size, entries=len(entries))
