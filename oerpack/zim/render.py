@@ -3,12 +3,14 @@ every media file once, indexes and metadata, written with libzim."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import PackageError
 from ..media.derive import reader_path
 from ..media.subtitles import vtt_cues
 from ..models import Blob, Lock
@@ -27,6 +29,41 @@ from .entries import (
     zim_metadata,
 )
 from .icon import icon_from_image, plain_icon
+
+_CSP = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
+#: What a served page needs on top of the file:// policy: Kiwix's own bar, which
+#: kiwix-serve injects into every page (its scripts and styles under /skin, its suggestions
+#: by XHR, its search form). Everything stays same-origin; nothing outside is allowed.
+_SERVED = {
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+}
+
+
+def served_policy(policy: str) -> str:
+    """The page's Content-Security-Policy for a server: ``file:`` sources dropped, the
+    same origin allowed where Kiwix's bar needs it."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        name, *tokens = part.split()
+        directives[name] = [t for t in tokens if t != "file:"]
+    for name, token in _SERVED.items():
+        tokens = [t for t in directives.get(name, []) if t != "'none'"]
+        directives[name] = tokens if token in tokens else [token, *tokens]
+    return "; ".join(" ".join([name, *tokens]) for name, tokens in directives.items())
+
+
+def served_page(html: bytes, name: str) -> bytes:
+    """A rendered page with its policy adapted to being served (see served_policy)."""
+    page, count = _CSP.subn(
+        lambda m: m[1] + served_policy(m[2].decode("utf-8")).encode("utf-8") + m[3], html
+    )
+    if count != 1:
+        raise PackageError(f"{name}: expected one Content-Security-Policy to adapt, found {count}")
+    return page
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +116,10 @@ def _rendered_pages(
                 if main
                 else None
             )
-            pages.append(page_entry(name, path.read_bytes(), title=title, index=index))
+            data = path.read_bytes()
+            if name.endswith(".html"):
+                data = served_page(data, name)
+            pages.append(page_entry(name, data, title=title, index=index))
     return pages
 
 
