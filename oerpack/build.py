@@ -26,6 +26,7 @@ from .models import FetchReport, Lock, LockEntry, Manifest
 from .parallel import fetch_all
 from .plan import plan_fetch, plan_package, settle_version
 from .settings import Settings
+from .target import FAT32_MAX_FILE
 
 if TYPE_CHECKING:
     from .package import PackageResult
@@ -76,6 +77,7 @@ def space_needs(
     *,
     out_dir: Path | None = None,
     make_zip: bool = False,
+    make_zim: bool = False,
 ) -> tuple[SpaceNeed, ...]:
     """Bytes still to download into the cache, and the package (plus its zip) in out_dir;
     sizes come from manifest and lock pins (unpinned sources are checked per file)."""
@@ -87,7 +89,8 @@ def space_needs(
     needs = [SpaceNeed(cache.root, missing, "downloads")]
     if out_dir is not None:
         total = sum(t.size or 0 for t in tasks)
-        needs.append(SpaceNeed(out_dir, total * (2 if make_zip else 1), "the package"))
+        copies = 1 + make_zip + make_zim  # the folder, the zip, the ZIM: a full copy each
+        needs.append(SpaceNeed(out_dir, total * copies, "the package"))
     return tuple(needs)
 
 
@@ -98,6 +101,7 @@ def fetch_manifest(
     progress: ProgressCallback | None = None,
     out_dir: Path | None = None,
     make_zip: bool = False,
+    make_zim: bool = False,
 ) -> FetchOutcome:
     """Bring every source of the manifest into the cache and record it in the lock.
     With ``out_dir``, also check before any download that the package will fit there."""
@@ -110,7 +114,9 @@ def fetch_manifest(
     cache = Cache(settings.cache_dir)
     cache.ensure()
     if not settings.offline:
-        check_space(space_needs(tasks, cache, out_dir=out_dir, make_zip=make_zip))
+        check_space(
+            space_needs(tasks, cache, out_dir=out_dir, make_zip=make_zip, make_zim=make_zim)
+        )
     cache.register_lock(path)
     try:
         report = fetch_all(tasks, settings=settings, progress=progress)
@@ -167,7 +173,12 @@ def build_package(
     from .package import assemble
 
     fetched = fetch_manifest(
-        manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
+        manifest_path,
+        settings,
+        progress=progress,
+        out_dir=out_dir,
+        make_zip=make_zip,
+        make_zim=make_zim,
     )
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
@@ -202,10 +213,16 @@ def build_package(
             pdfs=derived.pdfs,
             durations=derived.durations,
         )
+    notes = derived.notes + package.notes
+    if zim is not None and zim.size > FAT32_MAX_FILE:
+        notes += (
+            f"{zim.path.name} is 4 GiB or more: FAT32 cannot hold it; split it with "
+            "zimsplit (zim-tools) or use an exFAT/NTFS card",
+        )
     return BuildOutcome(
         fetched=replace(fetched, lock=lock),
         package=package,
         channel_version=plan.channel_version,
-        notes=derived.notes + package.notes,
+        notes=notes,
         zim=zim,
     )
