@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
+from . import atomic
 from .errors import CacheBusyError, ManifestError
 from .lock import read_lock
 from .models import Blob
@@ -55,9 +56,8 @@ def _key(text: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    # Cache records can be made again from the blobs they describe: no fsync needed.
+    atomic.write_text(path, text, durable=False)
 
 
 class Cache:

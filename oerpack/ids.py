@@ -9,10 +9,9 @@ import uuid
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from .filetypes import ext_for_mime
+
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "oerpack:")
-KOLIBRI_DIR = "KOLIBRI_DATA"
-STORAGE_DIR = f"{KOLIBRI_DIR}/content/storage"
-DATABASES_DIR = f"{KOLIBRI_DIR}/content/databases"
 
 _WINDOWS_RESERVED = {
     "con",
@@ -24,19 +23,6 @@ _WINDOWS_RESERVED = {
 }
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _EXT = re.compile(r"^[0-9a-z]{1,8}$")
-_TYPES = {
-    "application/pdf": "pdf",
-    "video/mp4": "mp4",
-    "video/webm": "webm",
-    "audio/mpeg": "mp3",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
-    "application/vnd.ms-powerpoint": "ppt",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/msword": "doc",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-    "text/vtt": "vtt",
-    "application/zip": "zip",
-}
 
 
 def stable_uuid(*parts: str) -> uuid.UUID:
@@ -55,11 +41,6 @@ def content_id(event_id: str, source_key: str) -> str:
 def node_id(parent_node_id: str, content: str) -> str:
     """Ricecooker's convention: a node's id derives from its parent's id and its content id."""
     return uuid.uuid5(uuid.UUID(parent_node_id), content).hex
-
-
-def storage_path(md5: str, ext: str) -> str:
-    """Kolibri's storage path for a file: ``KOLIBRI_DATA/content/storage/a/b/ab….ext``."""
-    return f"{STORAGE_DIR}/{md5[0]}/{md5[1]}/{md5}.{ext}"
 
 
 def safe_component(name: str, *, max_len: int = 120, fallback: str = "file") -> str:
@@ -84,8 +65,9 @@ def extension_for(*, url: str | None, path: str | None, content_type: str | None
         return suffix
     if content_type:
         mime = content_type.split(";")[0].strip().lower()
-        if mime in _TYPES:
-            return _TYPES[mime]
+        known = ext_for_mime(mime)
+        if known:
+            return known
         guessed = mimetypes.guess_extension(mime)
         if guessed and _EXT.match(guessed.lstrip(".")):
             return guessed.lstrip(".")

@@ -17,7 +17,7 @@ HOMES = {
     "jinja2": {"viewer.py"},
     "click": {"cli.py"},
     "yaml": {"yamlnodes.py"},
-    "bs4": {"pagelinks.py"},
+    "bs4": {"eventpage/links.py"},
     "sqlite3": {"kolibri/db.py"},
     "pypdfium2": {"media/pages.py"},
     "yt_dlp": {"fetch/platform.py"},
