@@ -19,6 +19,7 @@ from .errors import (
     PackageError,
 )
 from .fetch.parallel import fetch_all
+from .layout import zim_name
 from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
@@ -207,7 +208,7 @@ def build_package(
         zim = write_event_zim(
             plan,
             derived.blobs,
-            out_dir / f"{plan.package_id}.zim",
+            out_dir / zim_name(plan.package_id),
             lock=lock,
             pdfs=derived.pdfs,
             durations=derived.durations,

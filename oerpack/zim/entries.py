@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..checksums import SUMS_NAME, format_sums
+from ..checksums import format_sums
 from ..errors import PackageError
+from ..filetypes import is_stored, mime_of
+from ..layout import INDEX_HTML, SUMS_NAME
 from ..models import NOT_STATED, Item, Lock, Text
 from ..pdf import PdfInfo
 from ..plan import Plan
 
-MAIN_PATH = "index.html"
+MAIN_PATH = INDEX_HTML
 #: ISO 639-1 (the manifest's codes) to ISO 639-3 (what ZIM metadata and Xapian want).
 ISO639_3 = {
     "ar": "ara",
@@ -35,7 +37,6 @@ ISO639_3 = {
 TITLE_MAX = 30
 DESCRIPTION_MAX = 80
 LONG_DESCRIPTION_MAX = 4000
-_STORED_TYPES = ("image/", "video/", "audio/", "application/pdf", "application/zip")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +64,20 @@ class ZimEntry:
 
     @property
     def compress(self) -> bool:
-        """Media are stored as they are: already compressed, and stored clusters let
-        kiwix-serve answer the byte ranges a video player asks for."""
-        return not self.mime.startswith(_STORED_TYPES)
+        """Media are stored as they are (the file-type table's "stored"): compressed already,
+        and stored clusters let kiwix-serve answer the byte ranges a video player asks for."""
+        return not is_stored(_ext(self.path))
+
+
+def _ext(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rpartition(".")[2].lower()
 
 
 def mime_type(path: str) -> str:
+    """The file-type table's MIME type; the viewer's own web files (HTML, CSS, JS) are not
+    media, so the standard library names those."""
     guessed, _ = mimetypes.guess_type(path, strict=False)
-    if path.endswith(".vtt"):
-        return "text/vtt"
-    if path.endswith(".js"):
-        return "application/javascript"
-    return guessed or "application/octet-stream"
+    return mime_of(_ext(path)) or guessed or "application/octet-stream"
 
 
 def zim_language(languages: Iterable[str]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..checksums import SUMS_NAME, parse_sums
+from ..checksums import parse_sums
 from ..errors import DamagedPackageError
+from ..layout import SUMS_NAME
 from ..verify import VerifyReport
 
 #: The first four bytes of every ZIM file (0x044D495A, little-endian).

@@ -26,6 +26,7 @@ from libzim.writer import (  # type: ignore[import-untyped]
     StringProvider,
 )
 
+from ..atomic import replacing
 from ..errors import DamagedPackageError
 from .entries import ZimEntry
 
@@ -115,22 +116,18 @@ def write_zim(
     index_language: str,
 ) -> Path:
     """Write ``target`` whole or not at all (a temporary name, then a rename)."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    tmp.unlink(missing_ok=True)
-    try:
-        with _stdout_silenced(), Creator(tmp).config_indexing(True, index_language) as creator:
-            creator.set_mainpath(main_path)
-            creator.add_illustration(48, illustration)
-            for name, value in metadata:
-                creator.add_metadata(name, value)
-            for entry in entries:
-                creator.add_item(_Item(entry))
-        with tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # Exits run inner first: libzim finishes the file, then it is flushed and renamed.
+    with (
+        replacing(target) as tmp,
+        _stdout_silenced(),
+        Creator(tmp).config_indexing(True, index_language) as creator,
+    ):
+        creator.set_mainpath(main_path)
+        creator.add_illustration(48, illustration)
+        for name, value in metadata:
+            creator.add_metadata(name, value)
+        for entry in entries:
+            creator.add_item(_Item(entry))
     return target
 
 
