@@ -227,3 +227,8 @@ def test_kiwix_full_text_search_finds_a_pdf_by_its_body_and_a_recording_by_its_t
     for words in ("весенней встречи запись", "recording spring"):  # both titles
         results = _search(page, kiwix, zim.stem, words)
         assert any(".mp4 (" in result for result in results), (words, results)
+    suggested = page.context.request.get(
+        f"{kiwix}/suggest?content={zim.stem}&term={quote('Раздаточный')}"
+    ).json()  # Kiwix's title suggestions (the title index)
+    paths = [s.get("path", "") for s in suggested if s["kind"] == "path"]
+    assert len([p for p in paths if p.endswith(".pdf")]) == 2, suggested
