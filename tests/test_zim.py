@@ -28,7 +28,7 @@ from oerpack.zim.entries import (
     zim_language,
 )
 from oerpack.zim.icon import plain_icon
-from oerpack.zim.render import served_policy
+from oerpack.zim.render import served_page, served_policy
 from oerpack.zim.verify import is_zim, verify_zim
 from oerpack.zim.zimfile import read_entries, write_zim
 from tests.conftest import copy_demo
@@ -90,7 +90,7 @@ def test_both_titles_start_with_the_files_language() -> None:
 
 
 def test_served_policy_allows_the_same_origin_and_nothing_else() -> None:
-    policy = served_policy(FILE_POLICY)
+    policy = served_policy(FILE_POLICY + ";")
     assert "file:" not in policy
     directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
     assert directives["form-action"] == ["'self'"]
@@ -98,6 +98,15 @@ def test_served_policy_allows_the_same_origin_and_nothing_else() -> None:
     assert directives["default-src"] == ["'none'"]
     assert directives["img-src"] == ["'self'", "data:"]
     assert all("http" not in token for tokens in directives.values() for token in tokens)
+
+
+def test_served_page_adapts_the_one_policy_or_refuses() -> None:
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{FILE_POLICY}">'
+    page = served_page(f"<head>{meta}</head>".encode(), "index.html")
+    assert b"file:" not in page and b"form-action 'self'" in page
+    assert served_page(b"<p>no policy</p>", "a.html") == b"<p>no policy</p>"
+    with pytest.raises(PackageError, match="b.html"):
+        served_page(b'<meta content="x" http-equiv="Content-Security-Policy">', "b.html")
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ def served_policy(policy: str) -> str:
     """The page's Content-Security-Policy for a server: ``file:`` sources dropped, the
     same origin allowed where Kiwix's bar needs it."""
     directives: dict[str, list[str]] = {}
-    for part in policy.split(";"):
+    for part in filter(str.strip, policy.split(";")):
         name, *tokens = part.split()
         directives[name] = [t for t in tokens if t != "file:"]
     for name, token in _SERVED.items():
@@ -61,8 +61,8 @@ def served_page(html: bytes, name: str) -> bytes:
     page, count = _CSP.subn(
         lambda m: m[1] + served_policy(m[2].decode("utf-8")).encode("utf-8") + m[3], html
     )
-    if count != 1:
-        raise PackageError(f"{name}: expected one Content-Security-Policy to adapt, found {count}")
+    if count > 1 or (count == 0 and b"Content-Security-Policy" in html):
+        raise PackageError(f"{name}: cannot adapt its Content-Security-Policy for serving")
     return page
 
 
