@@ -105,7 +105,7 @@ def test_served_page_adapts_the_one_policy_or_refuses() -> None:
     page = served_page(f"<head>{meta}</head>".encode(), "index.html")
     assert b"file:" not in page and b"form-action 'self'" in page
     assert served_page(b"<p>no policy</p>", "a.html") == b"<p>no policy</p>"
-    with pytest.raises(PackageError, match="b.html"):
+    with pytest.raises(PackageError, match=r"b\.html"):
         served_page(b'<meta content="x" http-equiv="Content-Security-Policy">', "b.html")
 
 
