@@ -281,3 +281,18 @@ def test_a_truncated_zim_is_damaged(tmp_path: Path) -> None:
     (tmp_path / "cut.zim").write_bytes(zim.read_bytes()[:200])
     with pytest.raises(DamagedPackageError):
         verify_zim(tmp_path / "cut.zim")
+
+
+def test_a_failed_write_leaves_no_zim(tmp_path: Path) -> None:
+    """libzim fails on a media file that vanished: nothing at the target, no temporary."""
+    (tmp_path / "old.zim").write_bytes(b"the previous ZIM")
+    with pytest.raises(RuntimeError):
+        _tiny_zim(
+            tmp_path / "old.zim",
+            [
+                ZimEntry(path="index.html", mime="text/html", data=b"<p>x</p>"),
+                ZimEntry(path="v.mp4", mime="video/mp4", file=tmp_path / "vanished.mp4"),
+            ],
+        )
+    assert (tmp_path / "old.zim").read_bytes() == b"the previous ZIM"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.zim"]
