@@ -24,12 +24,12 @@ from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
 from .models import FetchReport, FetchTask, Lock, LockEntry, Manifest, ProgressCallback
+from .package.target import FAT32_MAX_FILE
 from .plan import plan_fetch, plan_package, settle_version
 from .settings import Settings
-from .target import FAT32_MAX_FILE
 
 if TYPE_CHECKING:
-    from .package import PackageResult
+    from .package.assemble import PackageResult
     from .zim.render import ZimResult
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ def build_package(
     ``make_zim`` also ``out_dir/<event-id>.zim`` for Kiwix, from the same plan and media."""
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
-    from .package import assemble
+    from .package.assemble import assemble
 
     fetched = fetch_manifest(
         manifest_path,
@@ -188,11 +188,10 @@ def build_package(
         plan,
         derived.blobs,
         out_dir,
+        derived_blobs=derived.derived_blobs,
         make_zip=make_zip,
         target_size=target_size,
         allow_large_files=allow_large_files,
-        pdfs=derived.pdfs,
-        durations=derived.durations,
         on_step=on_step,
     )
     lock = replace(
@@ -208,10 +207,9 @@ def build_package(
         zim = write_event_zim(
             plan,
             derived.blobs,
+            derived.derived_blobs,
             out_dir / zim_name(plan.package_id),
             lock=lock,
-            pdfs=derived.pdfs,
-            durations=derived.durations,
         )
     notes = derived.notes + package.notes
     if zim is not None and zim.size > FAT32_MAX_FILE:

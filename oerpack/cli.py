@@ -26,11 +26,11 @@ from .lock import lock_path
 from .manifest import load_manifest
 from .media.derive import MediaOptions
 from .media.profiles import PROFILE_NAMES
+from .package.target import parse_size
+from .package.verify import verify_package
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
-from .target import parse_size
 from .units import human_size
-from .verify import verify_package
 
 F = TypeVar("F", bound=Callable[..., Any])
 

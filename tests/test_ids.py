@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oerpack import ids, layout
+from oerpack import fatnames, ids, layout
 
 
 def test_ids_are_stable_hex_and_distinct() -> None:
@@ -41,11 +41,11 @@ def test_storage_path_is_kolibri_layout() -> None:
     ],
 )
 def test_safe_component(name: str, expected: str) -> None:
-    assert ids.safe_component(name) == expected
+    assert fatnames.safe_component(name) == expected
 
 
 def test_safe_component_truncates_on_character_boundary() -> None:
-    result = ids.safe_component("Ж" * 200, max_len=11)
+    result = fatnames.safe_component("Ж" * 200, max_len=11)
     assert result == "Ж" * 5
 
 

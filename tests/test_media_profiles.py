@@ -12,7 +12,7 @@ from oerpack.media.profiles import (
     estimate,
     profile_named,
 )
-from oerpack.target import parse_size
+from oerpack.package.target import parse_size
 
 HOUR = 3600.0
 GB = 10**9

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from oerpack.archive import ZIP_EPOCH, write_zip
 from oerpack.build import build_package
 from oerpack.cli import main
 from oerpack.errors import DoesNotFitError, ExitCode, PackageError
-from oerpack.settings import Settings
-from oerpack.target import (
+from oerpack.package.archive import ZIP_EPOCH, write_zip
+from oerpack.package.target import (
     FAT32_MAX_FILE,
     check_file_sizes,
     check_names,
@@ -25,6 +24,7 @@ from oerpack.target import (
     name_problems,
     parse_size,
 )
+from oerpack.settings import Settings
 from tests.support.corpus import EVENT_ID, write_corpus, write_media
 
 

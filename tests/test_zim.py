@@ -14,10 +14,11 @@ from click.testing import CliRunner
 from libzim.reader import Archive  # type: ignore[import-untyped]
 
 from oerpack.build import BuildOutcome, build_package
-from oerpack.checksums import SUMS_NAME, format_sums
 from oerpack.cli import main
 from oerpack.errors import DamagedPackageError, PackageError
+from oerpack.layout import SUMS_NAME
 from oerpack.models import Text
+from oerpack.package.checksums import format_sums
 from oerpack.settings import Settings
 from oerpack.zim.entries import (
     Indexed,

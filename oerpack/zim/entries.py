@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..checksums import format_sums
 from ..errors import PackageError
 from ..filetypes import is_stored, mime_of
 from ..layout import INDEX_HTML, SUMS_NAME
 from ..models import NOT_STATED, Item, Lock, Text
-from ..pdf import PdfInfo
-from ..plan import Plan
+from ..package.checksums import format_sums
+from ..plan import PackageFile, Plan
 
 MAIN_PATH = INDEX_HTML
 #: ISO 639-1 (the manifest's codes) to ISO 639-3 (what ZIM metadata and Xapian want).
@@ -180,10 +179,7 @@ def _item_text(item: Item) -> str:
 
 
 def media_entries(
-    plan: Plan,
-    files: Mapping[str, Path],
-    pdfs: Mapping[str, PdfInfo],
-    spoken: Mapping[str, str],
+    plan: Plan, files: Mapping[str, Path], spoken: Mapping[str, str]
 ) -> list[ZimEntry]:
     """Each media file once (at its package path), indexed by both languages' titles and
     its text (a PDF's extracted text, a recording's subtitles in ``spoken``), then the
@@ -200,7 +196,7 @@ def media_entries(
         text = "\n".join(
             filter(
                 None,
-                (_item_text(item), _pdf_text(pdfs, package_file.key), spoken.get(package_file.key)),
+                (_item_text(item), _pdf_text(package_file), spoken.get(package_file.key)),
             )
         )
         entries[package_file.dest] = ZimEntry(
@@ -225,9 +221,8 @@ def media_entries(
     return [entries[path] for path in sorted(entries)]
 
 
-def _pdf_text(pdfs: Mapping[str, PdfInfo], key: str) -> str:
-    info = pdfs.get(key)
-    return info.text if info else ""
+def _pdf_text(package_file: PackageFile) -> str:
+    return package_file.pdf.text if package_file.pdf else ""
 
 
 def page_entry(

@@ -14,7 +14,6 @@ from ..errors import PackageError
 from ..media.derive import reader_path
 from ..media.subtitles import vtt_cues
 from ..models import Blob, Lock
-from ..pdf import PdfInfo
 from ..plan import Plan
 from ..viewer import MediaInfo, render_readers, render_viewer
 from .entries import (
@@ -73,10 +72,12 @@ class ZimResult:
     entries: int
 
 
-def media_files(plan: Plan, blobs: Mapping[str, Blob]) -> dict[str, Path]:
+def media_files(
+    plan: Plan, blobs: Mapping[str, Blob], derived_blobs: Mapping[str, Blob]
+) -> dict[str, Path]:
     """Package path -> the verified bytes on disk (as the package folder places them)."""
     files = {f.dest: blobs[f.key].path for f in plan.files}
-    files.update({d.dest: blobs[d.dest].path for d in plan.derived})
+    files.update({d.dest: derived_blobs[d.dest].path for d in plan.derived})
     return files
 
 
@@ -142,19 +143,14 @@ def _illustration(plan: Plan, files: Mapping[str, Path]) -> bytes:
     return plain_icon(plan.package_id)
 
 
-def zim_entries(
-    plan: Plan,
-    blobs: Mapping[str, Blob],
-    pdfs: Mapping[str, PdfInfo],
-    durations: Mapping[str, float],
-) -> list[ZimEntry]:
-    """Every entry of the event's ZIM, SHA256SUMS last."""
-    files = media_files(plan, blobs)
+def zim_entries(plan: Plan, files: Mapping[str, Path]) -> list[ZimEntry]:
+    """Every entry of the event's ZIM, SHA256SUMS last; ``files`` from media_files."""
     media = {
-        key: MediaInfo(pdf=pdfs.get(key), duration=durations.get(key))
-        for key in {*pdfs, *durations}
+        f.key: MediaInfo(pdf=f.pdf, duration=f.duration)
+        for f in plan.files
+        if f.pdf is not None or f.duration is not None
     }
-    media_part = media_entries(plan, files, pdfs, _spoken(plan, files))
+    media_part = media_entries(plan, files, _spoken(plan, files))
     taken = {e.path for e in media_part}
     pages = [p for p in _rendered_pages(plan, media, files) if p.path not in taken]
     found = sorted(media_part + pages, key=lambda e: e.path)
@@ -164,21 +160,22 @@ def zim_entries(
 def write_event_zim(
     plan: Plan,
     blobs: Mapping[str, Blob],
+    derived_blobs: Mapping[str, Blob],
     target: Path,
     *,
     lock: Lock,
-    pdfs: Mapping[str, PdfInfo],
-    durations: Mapping[str, float],
 ) -> ZimResult:
-    """Write the event's ZIM at ``target`` (whole or not at all)."""
+    """Write the event's ZIM at ``target`` (whole or not at all): ``blobs`` are the package
+    files' bytes by key, ``derived_blobs`` the derived files' by dest."""
     from .zimfile import write_zim  # libzim loads only when a ZIM is asked for
 
-    entries = zim_entries(plan, blobs, pdfs, durations)
+    files = media_files(plan, blobs, derived_blobs)
+    entries = zim_entries(plan, files)
     write_zim(
         target,
         entries,
         zim_metadata(plan, lock),
-        illustration=_illustration(plan, media_files(plan, blobs)),
+        illustration=_illustration(plan, files),
         main_path=MAIN_PATH,
         index_language=index_language(plan.manifest.event.languages),
     )

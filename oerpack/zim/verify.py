@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..checksums import parse_sums
 from ..errors import DamagedPackageError
 from ..layout import SUMS_NAME
-from ..verify import VerifyReport
+from ..package.checksums import parse_sums
+from ..package.verify import VerifyReport
 
 #: The first four bytes of every ZIM file (0x044D495A, little-endian).
 ZIM_MAGIC = b"ZIM\x04"

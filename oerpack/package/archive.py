@@ -9,8 +9,8 @@ import stat
 import zipfile
 from pathlib import Path
 
-from . import atomic
-from .filetypes import is_stored
+from .. import atomic
+from ..filetypes import is_stored
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 #: Bump when the zip layout changes, so an old zip is never reused for a new layout.

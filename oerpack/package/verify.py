@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from ..errors import DamagedPackageError
+from ..layout import SUMS_NAME
 from .archive import package_entries
 from .checksums import parse_sums
-from .errors import DamagedPackageError
-from .layout import SUMS_NAME
 
 _CHUNK = 1024 * 1024
 #: What operating systems add to a stick on their own; never part of a package.
