@@ -3,7 +3,7 @@
 
 The ZIM is built from generated sources: a Russian PDF whose body alone holds a word (in
 another grammatical form than the one searched, so Kiwix's Russian stemming is used), an
-English PDF, and a short video with an SRT subtitle.
+English PDF, and a short video with an SRT subtitle whose one word is found by Kiwix too.
 """
 
 # Russian titles, body text and search words are Cyrillic on purpose.
@@ -60,7 +60,8 @@ sections:
           - {{lang: en, path: files/talk.mp4}}
           - {{id: subs, lang: en, path: files/talk.srt}}
 """
-SRT = "1\n00:00:00,500 --> 00:00:02,000\nHello, Kiwix\n"
+SPOKEN_WORD = "marmalade"  # only in the recording's subtitles
+SRT = f"1\n00:00:00,500 --> 00:00:02,000\nHello, {SPOKEN_WORD}\n"
 
 
 def _free_port() -> int:
@@ -215,7 +216,7 @@ def test_kiwix_full_text_search_finds_a_pdf_by_its_body_and_a_recording_by_its_t
     zim: Path, kiwix: str, tab: tuple[Page, list[Response]], artifacts: Path
 ) -> None:
     page, _ = tab
-    assert BODY_WORD not in MANIFEST and SEARCHED not in MANIFEST
+    assert BODY_WORD not in MANIFEST and SEARCHED not in MANIFEST and SPOKEN_WORD not in MANIFEST
     found = _search(page, kiwix, zim.stem, SEARCHED)
     page.screenshot(path=str(artifacts / "kiwix-search.png"), full_page=True)
     assert len(found) == 1, found
@@ -224,7 +225,7 @@ def test_kiwix_full_text_search_finds_a_pdf_by_its_body_and_a_recording_by_its_t
     assert "(RU)" in text
     pdf = page.context.request.get(f"{kiwix}{href}")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
-    for words in ("весенней встречи запись", "recording spring"):  # both titles
+    for words in ("весенней встречи запись", "recording spring", SPOKEN_WORD):
         results = _search(page, kiwix, zim.stem, words)
         assert any(".mp4 (" in result for result in results), (words, results)
     suggested = page.context.request.get(
