@@ -93,6 +93,7 @@ def test_channel_has_thumbnails_and_subtitles_and_the_srt_is_a_track(
     assert "talk.subs" not in readme
 
 
+@pytest.mark.slow
 def test_channel_version_follows_derived_media_and_stays_on_a_plain_rebuild(
     manifest: Path, tmp_path: Path
 ) -> None:

@@ -176,6 +176,7 @@ def test_fit_fails_saying_what_does_not_fit(
     assert info.value.hint
 
 
+@pytest.mark.slow
 def test_fit_picks_a_smaller_profile_when_the_original_is_too_big(
     manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

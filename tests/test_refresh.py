@@ -79,6 +79,7 @@ def _gets(srv: FaultServer, paths: list[str]) -> list[str]:
     return [p for p in paths if any(r.method == "GET" for r in srv.stats(p).requests)]
 
 
+@pytest.mark.slow
 def test_first_refresh_resolves_every_source_from_the_page(
     site: FaultServer, tmp_path: Path
 ) -> None:
@@ -98,6 +99,7 @@ def test_first_refresh_resolves_every_source_from_the_page(
     assert "Warning:" in "\n".join(report_lines(report))  # the page that failed is named
 
 
+@pytest.mark.slow
 def test_changes_moves_404s_and_new_links_between_two_refreshes(
     site: FaultServer, tmp_path: Path
 ) -> None:
@@ -174,6 +176,7 @@ def test_changes_moves_404s_and_new_links_between_two_refreshes(
     assert "34 unchanged" in again.stdout
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_changed_file(site: FaultServer, tmp_path: Path) -> None:
     manifest = _manifest_with_pages(tmp_path, [site.url(PAGE)])
     refresh_manifest(manifest, _settings(tmp_path))
@@ -186,6 +189,7 @@ def test_check_fails_on_a_changed_file(site: FaultServer, tmp_path: Path) -> Non
     assert "Error: 1 source(s) changed or moved" in result.stderr
 
 
+@pytest.mark.slow
 def test_refresh_then_build_is_the_whole_workflow(site: FaultServer, tmp_path: Path) -> None:
     manifest = _manifest_with_pages(tmp_path, [site.url(PAGE)])
     settings = _settings(tmp_path)
