@@ -117,6 +117,7 @@ def demo_zim(tmp_path_factory: pytest.TempPathFactory) -> BuildOutcome:
     return build_package(copy_demo(work / "m"), work / "dist", settings, make_zim=True)
 
 
+@pytest.mark.slow
 def test_the_zim_holds_the_viewer_readers_and_each_media_file_once(
     demo_zim: BuildOutcome,
 ) -> None:
@@ -140,6 +141,7 @@ def test_the_zim_holds_the_viewer_readers_and_each_media_file_once(
     assert demo_zim.zim.size < stored + 1_000_000  # each media file once, plus indexes
 
 
+@pytest.mark.slow
 def test_metadata_kiwix_shows(demo_zim: BuildOutcome) -> None:
     assert demo_zim.zim is not None
     archive = Archive(demo_zim.zim.path)
@@ -159,6 +161,7 @@ def test_metadata_kiwix_shows(demo_zim: BuildOutcome) -> None:
     assert "_videos:yes" in meta["Tags"].split(";")
 
 
+@pytest.mark.slow
 def test_a_licence_not_stated_is_not_invented(tmp_path: Path) -> None:
     make_pdf(tmp_path / "doc.pdf", ["Текст"])
     (tmp_path / "plain.yaml").write_text(PLAIN, encoding="utf-8")
@@ -194,6 +197,7 @@ def test_same_input_gives_the_same_entries_not_the_same_bytes(
     assert first.uuid != second.uuid
 
 
+@pytest.mark.slow
 def test_cli_build_prints_the_zim_beside_the_zip_and_verify_checks_it(tmp_path: Path) -> None:
     manifest = copy_demo(tmp_path / "m")
     runner = CliRunner()
