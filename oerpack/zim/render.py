@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PackageError
+from ..filetypes import MediaKind
 from ..media.derive import reader_path
 from ..media.subtitles import vtt_cues
 from ..models import Blob, Lock
@@ -136,11 +137,12 @@ def _reader_titles(plan: Plan) -> dict[str, str]:
 
 
 def _illustration(plan: Plan, files: Mapping[str, Path]) -> bytes:
-    """The first poster or thumbnail, else a plain icon."""
-    for derived in plan.derived:
-        if derived.role == "thumbnail":
-            return icon_from_image(files[derived.dest])
-    return plain_icon(plan.package_id)
+    """The first video's poster (a picture says more at 48 px than a page of text), else
+    the first document thumbnail, else a plain icon."""
+    videos = {f.key for f in plan.files if f.media == MediaKind.VIDEO}
+    thumbs = [d for d in plan.derived if d.role == "thumbnail"]
+    thumbs.sort(key=lambda d: d.of not in videos)  # stable: plan order within each group
+    return icon_from_image(files[thumbs[0].dest]) if thumbs else plain_icon(plan.package_id)
 
 
 def zim_entries(plan: Plan, files: Mapping[str, Path]) -> list[ZimEntry]:
