@@ -25,7 +25,9 @@ from oerpack.zim.entries import (
     ZimEntry,
     both_titles,
     index_language,
+    page_entry,
     shorten,
+    sums_entry,
     zim_language,
 )
 from oerpack.zim.icon import plain_icon
@@ -268,6 +270,25 @@ def test_verify_reports_corrupt_missing_and_unexpected_entries(tmp_path: Path) -
     result = CliRunner().invoke(main, ["verify", str(zim)])
     assert result.exit_code == 6
     assert "corrupt: a.txt" in result.output
+
+
+def test_redirects_name_media_again_without_a_copy(tmp_path: Path) -> None:
+    body = b"%PDF-1.4 pretend"
+    media = ZimEntry(
+        path="KOLIBRI_DATA/x.pdf",
+        mime="application/pdf",
+        data=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+    )
+    alias = ZimEntry(path="files/talk-ru.pdf", mime="application/pdf", redirect=media.path)
+    page = page_entry("index.html", b"<p>x</p>", index=Indexed("t", "t"))
+    zim = _tiny_zim(tmp_path / "r.zim", [page, media, alias, sums_entry([page, media, alias])])
+    archive = Archive(zim)
+    entry = archive.get_entry_by_path("files/talk-ru.pdf")
+    assert entry.is_redirect and entry.get_redirect_entry().path == media.path
+    assert bytes(entry.get_item().content) == body
+    assert [name for name, _ in read_entries(zim)].count(media.path) == 1
+    assert verify_zim(zim).ok and verify_zim(zim).checked == 2
 
 
 def test_verify_needs_the_sums_entry(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

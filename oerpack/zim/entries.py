@@ -60,6 +60,8 @@ class ZimEntry:
     index: Indexed | None = None
     #: A "front article": offered in Kiwix's title suggestions and counted as an article.
     front: bool = False
+    #: Set on a redirect: the path of the entry it stands for (no content of its own).
+    redirect: str | None = None
 
     @property
     def compress(self) -> bool:
@@ -240,11 +242,23 @@ def page_entry(
     )
 
 
+def redirect_entries(plan: Plan, names: Mapping[str, str]) -> list[ZimEntry]:
+    """Other names (``names``: package file key -> path) for media already in the ZIM, as
+    redirects: the viewer's human-named downloads, without a second copy of the bytes."""
+    return [
+        ZimEntry(path=name, mime=mime_type(name), redirect=plan.file_for(key).dest)
+        for key, name in sorted(names.items(), key=lambda pair: pair[1])
+    ]
+
+
 def sums_entry(entries: Iterable[ZimEntry]) -> ZimEntry:
-    """``SHA256SUMS`` of every other entry, so ``oerpack verify`` can check a copied ZIM
-    entry by entry (libzim's own MD5 says only that *something* changed)."""
+    """``SHA256SUMS`` of every other entry with content (redirects have none), so
+    ``oerpack verify`` can check a copied ZIM entry by entry (libzim's own MD5 says only
+    that *something* changed)."""
     sums = {}
     for entry in entries:
+        if entry.redirect is not None:
+            continue
         assert entry.sha256 is not None, entry.path
         sums[entry.path] = entry.sha256
     data = format_sums(sums).encode("utf-8")

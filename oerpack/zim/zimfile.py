@@ -127,7 +127,10 @@ def write_zim(
         for name, value in metadata:
             creator.add_metadata(name, value)
         for entry in entries:
-            creator.add_item(_Item(entry))
+            if entry.redirect is not None:
+                creator.add_redirection(entry.path, entry.title, entry.redirect, {})
+            else:
+                creator.add_item(_Item(entry))
     return target
 
 
