@@ -147,7 +147,7 @@ def derive_media(
     ffmpeg = video.have_ffmpeg()
     has_video = any(f.media == "video" for f in plan.files)
     if has_video and not ffmpeg:
-        if options.video_profile != "original" or options.fit is not None:
+        if options.reencodes:
             raise video.MediaToolError(
                 "--video-profile and --fit re-encode recordings, which needs ffmpeg and "
                 "ffprobe, and they are not installed",
@@ -273,9 +273,7 @@ def _durations(
 ) -> dict[str, float]:
     """Durations of the videos (for the viewer, Kolibri, poster frames and --fit); one that
     neither the MP4 header nor ffprobe can tell is noted and left out."""
-    probe = video.have_ffmpeg() and (
-        options.fit is not None or options.video_profile != "original" or options.thumbnails
-    )
+    probe = video.have_ffmpeg() and (options.reencodes or options.thumbnails)
     found: dict[str, float] = {}
     for package_file in plan.files:
         if package_file.media == "video" and package_file.key in blobs:
