@@ -12,6 +12,7 @@ from ..errors import DoesNotFitError
 from ..models import Blob
 from ..package.target import on_fat32
 from ..plan import PackageFile, Plan
+from ..units import human_size
 from . import derive, profiles
 from .derive import MediaOptions, Task
 from .profiles import LADDER, ProfileName, Recording
@@ -95,7 +96,8 @@ def encode_recordings(
     choices = derive.plan_profiles(plan, options, durations, fixed_bytes=fixed)
     level = {c.key: LADDER.index(c.profile) for c in choices}
     encoder = _Encoder(files, run, cached)
-    _say_plan(recordings, {k: LADDER[v] for k, v in level.items()}, files, cached, step)
+    if options.reencodes:  # keeping every original needs no plan and no report
+        _say_plan(recordings, {k: LADDER[v] for k, v in level.items()}, files, cached, step)
     best: dict[str, Encoded] = {}
     while True:
         for key in sorted(level):
@@ -124,7 +126,7 @@ def encode_recordings(
             f"{key} steps down to {LADDER[level[key]]}"
         )
     encoded = tuple(best[key] for key in sorted(best))
-    for each in encoded:
+    for each in encoded if options.reencodes else ():
         origin = "from the cache" if each.cached else "encoded" if each.blob else "kept"
         step(f"{each.key}: {each.profile} ({_mb(each.size)}, {origin})")
     done = {
@@ -177,4 +179,4 @@ def _minutes(seconds: float) -> str:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1e6:.1f} MB"
+    return human_size(size)

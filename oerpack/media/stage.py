@@ -27,7 +27,7 @@ from .profiles import profile_named
 
 log = logging.getLogger(__name__)
 #: Bump when read_pdf extracts differently, so cached PDF facts are read again.
-PDF_FACTS_VERSION = 1
+PDF_FACTS_VERSION = 2  # 2: page_texts
 Step = Callable[[str], None]
 
 
@@ -257,10 +257,18 @@ def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache) -> di
         data = cache.note(name)
         if not isinstance(data, dict):
             info = read_pdf(blobs[package_file.key].path)
-            data = {"pages": info.pages, "text": info.text} if info else {"unreadable": True}
+            data = (
+                {"pages": info.pages, "text": info.text, "page_texts": list(info.page_texts)}
+                if info
+                else {"unreadable": True}
+            )
             cache.keep_note(name, data)
         if "pages" in data:
-            found[package_file.key] = PdfInfo(pages=int(data["pages"]), text=str(data["text"]))
+            found[package_file.key] = PdfInfo(
+                pages=int(data["pages"]),
+                text=str(data["text"]),
+                page_texts=tuple(str(t) for t in data.get("page_texts", ())),
+            )
     return found
 
 
