@@ -137,6 +137,10 @@ def test_the_zim_holds_the_viewer_readers_and_each_media_file_once(
     for name in media:  # the same bytes as the package folder's
         assert zim_entries[name] == hashlib.sha256((package / name).read_bytes()).hexdigest()
     assert {"index.html", "assets/viewer.js", "assets/search-data.js"} <= set(zim_entries)
+    for named in (package / "files").iterdir():  # the viewer's named downloads: redirects
+        entry = archive.get_entry_by_path(f"files/{named.name}")
+        assert entry.is_redirect
+        assert entry.get_redirect_entry().path in media
     readers = {n for n in zim_entries if n.startswith("pages/") and n.endswith("index.html")}
     assert len(readers) == 4
     stored = sum(archive.get_entry_by_path(n).get_item().size for n in media)

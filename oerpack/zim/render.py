@@ -16,7 +16,7 @@ from ..media.derive import reader_path
 from ..media.subtitles import vtt_cues
 from ..models import Blob, Lock
 from ..plan import Plan
-from ..viewer import MediaInfo, render_readers, render_viewer
+from ..viewer import MediaInfo, download_names, render_readers, render_viewer
 from .entries import (
     MAIN_PATH,
     Indexed,
@@ -25,6 +25,7 @@ from .entries import (
     index_language,
     media_entries,
     page_entry,
+    redirect_entries,
     sums_entry,
     zim_metadata,
 )
@@ -105,7 +106,7 @@ def _rendered_pages(
             if sub.role == "subtitle":
                 (root / sub.dest).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(files[sub.dest], root / sub.dest)
-        written = render_viewer(plan, media, root) + render_readers(plan, root)
+        written = render_viewer(plan, media, root) + render_readers(plan, root, media)
         titles = _reader_titles(plan)
         titles[MAIN_PATH] = both_titles(event.title, first)
         pages = []
@@ -155,7 +156,9 @@ def zim_entries(plan: Plan, files: Mapping[str, Path]) -> list[ZimEntry]:
     media_part = media_entries(plan, files, _spoken(plan, files))
     taken = {e.path for e in media_part}
     pages = [p for p in _rendered_pages(plan, media, files) if p.path not in taken]
-    found = sorted(media_part + pages, key=lambda e: e.path)
+    # The viewer's human-named downloads (files/…): redirects, the bytes stay stored once.
+    named = redirect_entries(plan, download_names(plan))
+    found = sorted(media_part + pages + named, key=lambda e: e.path)
     return [*found, sums_entry(found)]
 
 

@@ -174,6 +174,8 @@ def test_kiwix_serve_shows_the_viewer_in_russian_with_pdf_reader_and_video(
     assert pdf_href and pdf_href.endswith(".pdf")
     answer = page.context.request.get(f"{page.url.rsplit('/', 1)[0]}/{pdf_href}")
     assert answer.status == 200
+    # A named download is a ZIM redirect to the one stored copy of the PDF.
+    assert pdf_href.startswith("files/") and "/KOLIBRI_DATA/content/storage/" in answer.url
     assert answer.headers["content-type"].startswith("application/pdf")
     assert answer.body().startswith(b"%PDF")
 
