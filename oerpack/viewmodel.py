@@ -43,6 +43,11 @@ def human_duration(seconds: float | None) -> str | None:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def human_name(f: PackageFile) -> str:
+    """The name a teacher's browser saves a file under: ``<item>-<source>.<ext>``."""
+    return safe_component(f"{f.key.replace('.', '-')}.{f.ext}")
+
+
 def download_names(plan: Plan) -> dict[str, str]:
     """Package path of the human-named copy of each file that gets one (``files/
     kazakhstan-response-ru.pdf``): documents and other small files. Recordings are stored
@@ -52,7 +57,7 @@ def download_names(plan: Plan) -> dict[str, str]:
     for f in plan.files:
         if f.media == "video" or f.size > NAMED_COPY_LIMIT:
             continue
-        name = safe_component(f"{f.key.replace('.', '-')}.{f.ext}")
+        name = human_name(f)
         if name.lower() in taken:
             name = safe_component(f"{f.key}.{f.ext}")
         taken.add(name.lower())
@@ -121,7 +126,9 @@ class PageModel:
             "href": f.dest,
             "open_href": named or f.dest,
             "download_href": named or f.dest,
-            "download_name": PurePosixPath(named).name if named else None,
+            # Browsers honour it where the page and the file share an origin (a served
+            # package, Kiwix); from file:// the named copy is what gives the name.
+            "download_name": PurePosixPath(named).name if named else human_name(f),
             "ext": f.ext,
             "mime": _browser_type(f.ext),
             "size": self.size(f.size),
