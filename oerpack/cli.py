@@ -347,6 +347,9 @@ def cache_command(
 )
 @click.option("--no-zip", is_flag=True, help="Write the folder only.")
 @click.option(
+    "--zim", "make_zim", is_flag=True, help="Also write OUT/<id>.zim for Kiwix (see README)."
+)
+@click.option(
     "--video-profile",
     type=click.Choice(PROFILE_NAMES),
     default=ProfileName.ORIGINAL.value,
@@ -393,6 +396,7 @@ def build(
     manifest: Path,
     out_dir: Path,
     no_zip: bool,
+    make_zim: bool,
     video_profile: str,
     fit: int | None,
     no_page_images: bool,
@@ -415,6 +419,7 @@ def build(
             _settings(**options),
             progress=printer,
             make_zip=not no_zip,
+            make_zim=make_zim,
             target_size=target_size if target_size is not None else fit,
             allow_large_files=allow_large_files,
             allow_draft=allow_draft,
@@ -437,7 +442,9 @@ def build(
         click.echo(f"Stick:   {package.fit.describe()}")
     click.echo(f"Package: {package.folder} ({package.files} files)")
     if package.zip_path:
-        click.echo(f"Zip:     {package.zip_path}")
+        click.echo(f"Zip:     {package.zip_path} ({human_size(package.zip_path.stat().st_size)})")
+    if outcome.zim is not None:
+        click.echo(f"ZIM:     {outcome.zim.path} ({human_size(outcome.zim.size)})")
     click.echo(f"Open:    {(package.folder / 'index.html').resolve().as_uri()}")
 
 
@@ -445,11 +452,13 @@ def build(
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @handle_errors
 def verify(path: Path) -> None:
-    """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
+    """Check a package folder, a mounted stick, a zip or a ZIM against its SHA256SUMS."""
     from .package.outdir import stale_zip_beside
     from .package.verify import verify_package
+    from .zim.verify import is_zim, verify_zim
 
-    report = verify_package(path)
+    zim = path.is_file() and is_zim(path)
+    report = verify_zim(path) if zim else verify_package(path)
     for label, names in (
         ("missing", report.missing),
         ("corrupt", report.corrupt),
@@ -463,7 +472,7 @@ def verify(path: Path) -> None:
             f"{len(report.unexpected)} unexpected file(s)",
             hint="copy the package again from a good copy",
         )
-    click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
+    click.echo(f"{path}: OK, {report.checked} {'entries' if zim else 'files'} match SHA256SUMS")
     if path.is_dir() and (stale := stale_zip_beside(path)) is not None:
         click.echo(
             f"Note: {stale} holds another build than this folder (an interrupted build?); "

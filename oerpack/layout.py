@@ -60,6 +60,12 @@ def cues_path(vtt_dest: str) -> str:
     return f"{CUES_DIR}/{PurePosixPath(vtt_dest).stem}.js"
 
 
+def zim_name(package_id: str) -> str:
+    """The ZIM file for Kiwix beside the package folder (``build --zim``); inside it the
+    entries keep the paths above."""
+    return f"{package_id}.zim"
+
+
 def zip_name(package_id: str) -> str:
     """The zip beside the package folder; its entries sit under ``<package_id>/``."""
     return f"{package_id}.zip"

@@ -24,6 +24,8 @@ HOMES = {
     "sqlite3": {"kolibri/db.py"},
     "pypdfium2": {"media/pages.py"},
     "yt_dlp": {"fetch/platform.py"},
+    "libzim": {"zim/zimfile.py"},
+    "PIL": {"zim/icon.py"},
     # POSIX-only or process-level facilities: each behind one module, so a Windows port
     # is a short, known list (README, "Portability").
     "fcntl": {"locking.py"},
