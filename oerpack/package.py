@@ -17,7 +17,7 @@ from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
 from .checksums import SUMS_NAME, write_sums
 from .errors import ChecksumError, PackageError
 from .kolibri import Channel, build_channel, channel_db_path, write_channel_db
-from .models import Blob
+from .models import Blob, Event, Section
 from .pdf import PdfInfo
 from .plan import Plan
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
@@ -84,6 +84,16 @@ def place_blob(blob: Blob, dest: Path, *, key: str) -> bool:
     return False
 
 
+def _event_record(event: Event, sections: tuple[Section, ...]) -> dict[str, Any]:
+    """What a stick's home page shows of a package: titles, languages, first and last day."""
+    days = sorted(s.date.isoformat() for s in sections if s.date)
+    return {
+        "title": event.title.as_dict(),
+        "languages": list(event.languages),
+        "dates": [days[0], days[-1]] if days else None,
+    }
+
+
 def build_record(plan: Plan, channel: Channel | None = None) -> dict[str, Any]:
     """The machine-readable description of a package (no timestamps: it is reproducible)."""
     manifest = plan.manifest
@@ -92,6 +102,7 @@ def build_record(plan: Plan, channel: Channel | None = None) -> dict[str, Any]:
     return {
         "oerpack": __version__,
         "manifest": manifest.event.id,
+        "event": _event_record(manifest.event, manifest.sections),
         "channel": {
             "id": plan.channel_id,
             "version": plan.channel_version,

@@ -12,7 +12,8 @@ from typing import IO
 
 from .archive import package_entries
 from .checksums import SUMS_NAME, parse_sums
-from .errors import DamagedPackageError
+from .errors import DamagedPackageError, IncompletePackageError
+from .stick.names import MARKER
 
 _CHUNK = 1024 * 1024
 #: What operating systems add to a stick on their own; never part of a package.
@@ -95,6 +96,11 @@ def verify_package(path: Path, *, on_bytes: Callable[[int], None] | None = None)
         raise DamagedPackageError(
             f"{path}: not a package folder or zip",
             hint="give the package folder, the stick or the zip",
+        )
+    if (path / MARKER).exists():
+        raise IncompletePackageError(
+            f"{path}: incomplete: a write to it was interrupted",
+            hint="run the same 'oerpack write' again: it resumes where it stopped",
         )
     root = _find_root(path)
     sums_path = root / SUMS_NAME

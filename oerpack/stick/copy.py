@@ -1,0 +1,118 @@
+"""Effects on a target: copy a file through a temporary name (hashing the source on the way),
+delete files, keep every path inside the target."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+from ..errors import DamagedPackageError, PackageError
+from .image import Entry
+from .names import PART_SUFFIX
+
+CHUNK = 1024 * 1024
+OnBytes = Callable[[int], None]
+
+
+def inside(root: Path, name: str) -> Path:
+    """``root/name``, refusing any name (or symlinked folder) that would lead outside."""
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in name or not pure.parts:
+        raise PackageError(f"{name!r}: not a path inside the target")
+    path = root.joinpath(*pure.parts)
+    parent = path.parent.resolve()
+    base = root.resolve()
+    if parent != base and base not in parent.parents:
+        raise PackageError(f"{name}: leads outside the target {root} (a symlink?)")
+    return path
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def copy_entry(entry: Entry, root: Path, *, on_bytes: OnBytes | None = None) -> None:
+    """Write ``entry`` to ``root``: a new file under a temporary name, synced, then renamed
+    over the old one (FAT through FUSE cannot rewrite a file in place)."""
+    dest = inside(root, entry.name)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + PART_SUFFIX)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    digest = hashlib.sha256()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        if entry.data is not None:
+            digest.update(entry.data)
+            _write_all(fd, entry.data)
+            if on_bytes:
+                on_bytes(len(entry.data))
+        else:
+            assert entry.source is not None
+            with entry.source.open("rb") as reader:
+                while chunk := reader.read(CHUNK):
+                    digest.update(chunk)
+                    _write_all(fd, chunk)
+                    if on_bytes:
+                        on_bytes(len(chunk))
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    os.close(fd)
+    if digest.hexdigest() != entry.sha256:
+        tmp.unlink()
+        raise DamagedPackageError(
+            f"{entry.source}: does not match its package's SHA256SUMS",
+            hint="the source package is damaged: run 'oerpack verify' on it and build again",
+        )
+    _rename(tmp, dest)
+
+
+def _rename(tmp: Path, dest: Path) -> None:
+    try:
+        os.replace(tmp, dest)
+    except OSError as exc:  # some FUSE file systems refuse to rename over a file
+        if exc.errno not in (errno.EPERM, errno.EEXIST, errno.EACCES):
+            raise
+        dest.unlink()
+        os.replace(tmp, dest)
+
+
+def delete_files(root: Path, names: list[str] | tuple[str, ...]) -> None:
+    """Remove ``names`` and the folders they leave empty."""
+    folders: set[Path] = set()
+    for name in names:
+        path = inside(root, name)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        folders.update(p for p in path.parents if p != root and root in p.parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries; not every file system (FAT through FUSE) allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_bytes(root: Path, name: str, data: bytes) -> None:
+    """A small file written whole or not at all."""
+    copy_entry(
+        Entry(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data),
+        root,
+    )
