@@ -14,6 +14,7 @@ from .archive import package_entries
 from .checksums import SUMS_NAME, parse_sums
 from .errors import DamagedPackageError, IncompletePackageError
 from .stick.names import MARKER
+from .stick.space import fuse_label
 
 _CHUNK = 1024 * 1024
 #: What operating systems add to a stick on their own; never part of a package.
@@ -62,8 +63,9 @@ def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Opener:
 
 
 def _folder_members(folder: Path) -> Iterator[tuple[str, Opener]]:
+    label = fuse_label(folder)
     for name, path in package_entries(folder):
-        if name.split("/", 1)[0] in IGNORED or path.name.startswith("._"):
+        if name.split("/", 1)[0] in IGNORED or path.name.startswith("._") or name == label:
             continue
         yield name, _file_opener(path)
 

@@ -4,6 +4,7 @@ stick image can go on it: FAT32 names and file sizes, space with cluster roundin
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ class TargetInfo:
     capacity: int | None
     free: int | None
     cluster: int
+    #: How ``free`` was found: statvfs, or the FAT32 image where statvfs reports 0.
+    free_from: str = "statvfs"
 
     @property
     def fat(self) -> bool:
@@ -40,7 +43,7 @@ class TargetInfo:
                 f"free space unknown ({self.fstype} reports none); "
                 "a full stick stops the write with an error"
             )
-        return f"{human_size(self.free)} free"
+        return f"{human_size(self.free)} free ({self.free_from})"
 
 
 def _mount_of(path: Path) -> tuple[Path, str, str]:
@@ -76,10 +79,94 @@ def _link_name(kind: str, device: str) -> str:
     return ""
 
 
+@dataclass(frozen=True, slots=True)
+class FatVolume:
+    """What a FAT32 boot sector and FSInfo sector say (free space as of the last unmount
+    or FSInfo update)."""
+
+    label: str
+    serial: str
+    cluster: int
+    capacity: int
+    free: int | None
+
+
+def read_fat32(image: Path) -> FatVolume | None:
+    try:
+        with image.open("rb") as handle:
+            boot = handle.read(512)
+            sector, per_cluster, reserved, fats = struct.unpack_from("<HBHB", boot, 11)
+            total, fat_size = struct.unpack_from("<II", boot, 32)
+            (info_sector,) = struct.unpack_from("<H", boot, 48)
+            (serial,) = struct.unpack_from("<I", boot, 67)
+            handle.seek(info_sector * sector + 488)
+            (free,) = struct.unpack("<I", handle.read(4))
+    except (OSError, struct.error):
+        return None
+    if boot[82:87] != b"FAT32" or not sector or not per_cluster:
+        return None
+    cluster = sector * per_cluster
+    clusters = (total - reserved - fats * fat_size) // per_cluster
+    label = boot[71:82].decode("ascii", "replace").strip()
+    return FatVolume(
+        label="" if label == "NO NAME" else label,
+        serial=f"{serial >> 16:04X}-{serial & 0xFFFF:04X}",
+        cluster=cluster,
+        capacity=clusters * cluster,
+        free=None if free == 0xFFFFFFFF or free > clusters else free * cluster,
+    )
+
+
+def fusefat_image(mount: Path) -> Path | None:
+    """The image a running fusefat serves at ``mount`` (from its command line)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = [a.decode() for a in (proc / "cmdline").read_bytes().split(b"\0") if a]
+            cwd = (proc / "cwd").readlink()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not args or not args[0].endswith("fusefat"):
+            continue
+        plain = [
+            a for i, a in enumerate(args[1:], 1) if not a.startswith("-") and args[i - 1] != "-o"
+        ]
+        if len(plain) >= 2 and (cwd / plain[-1]).resolve() == mount.resolve():
+            return cwd / plain[-2]
+    return None
+
+
+def fuse_label(folder: Path) -> str:
+    """The volume label fusefat shows as an empty file at the root of ``folder`` (if any)."""
+    mount, fstype, _ = _mount_of(folder)
+    if fstype != "fuse.fusefat" or mount != folder.resolve():
+        return ""
+    image = fusefat_image(mount)
+    volume = read_fat32(image) if image else None
+    return volume.label if volume else ""
+
+
 def inspect_target(path: Path) -> TargetInfo:
+    """Where statvfs reports nothing (FAT through FUSE), the FAT32 image is read instead."""
     mount, fstype, device = _mount_of(path)
     stats = os.statvfs(path)
     known = stats.f_blocks > 0
+    image = fusefat_image(mount) if fstype == "fuse.fusefat" else None
+    volume = read_fat32(image) if image else None
+    if volume is not None:
+        return TargetInfo(
+            path=path,
+            mount=mount,
+            fstype=fstype,
+            device=str(image),
+            label=volume.label or path.name,
+            uuid=volume.serial,
+            capacity=volume.capacity,
+            free=volume.free,
+            cluster=volume.cluster,
+            free_from="the FAT32 image's FSInfo sector",
+        )
     return TargetInfo(
         path=path,
         mount=mount,
@@ -90,6 +177,7 @@ def inspect_target(path: Path) -> TargetInfo:
         capacity=stats.f_blocks * stats.f_frsize if known else None,
         free=stats.f_bavail * stats.f_frsize if known else None,
         cluster=CLUSTER if fstype in FAT_TYPES or not known else max(stats.f_bsize, 512),
+        free_from="statvfs" if known else "",
     )
 
 

@@ -96,7 +96,7 @@ def load_image(source: Path, only: Sequence[str] = ()) -> StickImage:
     return image
 
 
-def check_owned(path: Path, image: StickImage, *, force: bool) -> None:
+def check_owned(path: Path, image: StickImage, *, force: bool, label: str = "") -> None:
     """Write only to an empty folder, an oerpack stick, or (``force``) any folder."""
     if not path.is_dir():
         raise PackageError(f"{path}: not a folder", hint="mount the stick and give its folder")
@@ -105,7 +105,7 @@ def check_owned(path: Path, image: StickImage, *, force: bool) -> None:
         folder = package.folder.resolve()
         if real == folder or folder in real.parents or real in folder.parents:
             raise PackageError(f"{path}: overlaps the package {package.folder}")
-    names = sorted(n for n in os.listdir(path) if n not in IGNORED | SYSTEM_DIRS)
+    names = sorted(n for n in os.listdir(path) if n not in IGNORED | SYSTEM_DIRS | {label})
     owned = any(n in names for n in (MARKER, STICK_RECORD, RECORD_NAME))
     if names and not owned and not force:
         raise PackageError(
@@ -114,8 +114,9 @@ def check_owned(path: Path, image: StickImage, *, force: bool) -> None:
         )
 
 
-def scan(root: Path) -> dict[str, int]:
-    """Every file on the target by name and size, less what the OS keeps there."""
+def scan(root: Path, *, label: str = "") -> dict[str, int]:
+    """Every file on the target by name and size, less what the OS keeps there (fusefat
+    shows a FAT volume label as an empty file at the root)."""
     found: dict[str, int] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
@@ -123,7 +124,7 @@ def scan(root: Path) -> dict[str, int]:
             dirnames[:] = [d for d in dirnames if d not in IGNORED | SYSTEM_DIRS]
         for name in filenames:
             rel = (here / name).relative_to(root).as_posix()
-            if rel == MARKER or name.startswith("._") or name in IGNORED:
+            if rel in (MARKER, label) or name.startswith("._") or name in IGNORED:
                 continue
             found[rel] = (here / name).stat().st_size
     return found
@@ -192,15 +193,19 @@ def write_target(
     error, code = "", 0
     try:
         info = inspect_target(path)
-        check_owned(path, image, force=force)
+        fuse_label = info.fstype == "fuse.fusefat" and info.label != path.name
+        label = info.label if fuse_label else ""
+        check_owned(path, image, force=force, label=label)
         wanted = {e.name: Want(e.size, e.sha256) for e in image.all}
-        plan = plan_target(wanted, scan(path), _recorded(path), cluster=info.cluster)
+        present = scan(path, label=label)
+        plan = plan_target(wanted, present, _recorded(path), cluster=info.cluster)
         check_fits(info, (e.size for e in image.all), plan.space_needed)
         run.total = plan.write_bytes + plan.full_bytes
         emit(StickEvent(str(path), "plan", 0, run.total, info.describe_free()))
         _execute(run, image, plan)
     except OerpackError as exc:
-        error, code = exc.message, int(exc.exit_code)
+        error = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+        code = int(exc.exit_code)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         error, code = f"{exc.strerror or exc}{where}", int(ExitCode.FAILURE)

@@ -32,7 +32,16 @@ def require_fuse() -> None:
 
 def make_image(path: Path, megabytes: int = 64) -> Path:
     subprocess.run(
-        ["mkfs.vfat", "-F", "32", "-n", path.stem[:11].upper(), "-C", str(path), str(megabytes * 1024)],
+        [
+            "mkfs.vfat",
+            "-F",
+            "32",
+            "-n",
+            path.stem[:11].upper(),
+            "-C",
+            str(path),
+            str(megabytes * 1024),
+        ],
         check=True,
         capture_output=True,
     )
@@ -41,7 +50,12 @@ def make_image(path: Path, megabytes: int = 64) -> Path:
 
 def mount(image: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["fusefat", "-o", "rw+", str(image), str(folder)], check=True)
+    subprocess.run(
+        ["fusefat", "-o", "rw+", str(image), str(folder)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(50):
         if os.path.ismount(folder):
             return
@@ -95,3 +109,33 @@ def change_guide(manifest: Path) -> None:
     data = json.loads(lock.read_text(encoding="utf-8"))
     del data["sources"]["guide.ru"]
     lock.write_text(json.dumps(data), encoding="utf-8")
+
+
+def synthetic_package(
+    folder: Path, *, files: int = 30, size: int = 1_000_000, seed: int = 1
+) -> Path:
+    """A finished package of ``files`` random media files (big enough to interrupt)."""
+    import hashlib
+    import random
+
+    rng = random.Random(seed)
+    sums = {}
+    folder.mkdir(parents=True)
+    for index in range(files):
+        data = rng.randbytes(size)
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        name = f"KOLIBRI_DATA/content/storage/{md5[0]}/{md5[1]}/{md5}.mp4"
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+        sums[name] = hashlib.sha256(data).hexdigest()
+    record = {"channel": {"id": "0" * 31 + str(seed), "version": 1}, "event": None}
+    for name, text in (
+        ("index.html", "<!DOCTYPE html><title>big</title>"),
+        ("oerpack.json", json.dumps(record)),
+    ):
+        (folder / name).write_text(text, encoding="utf-8")
+        sums[name] = hashlib.sha256(text.encode()).hexdigest()
+    (folder / "SHA256SUMS").write_text(
+        "".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), encoding="utf-8"
+    )
+    return folder
