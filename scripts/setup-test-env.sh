@@ -18,6 +18,7 @@ APT_PACKAGES=(
   poppler-utils
   unzip zip
   nginx-light wget curl aria2
+  fusefat fuse dosfstools mtools time
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -121,7 +121,7 @@ def synthetic_package(
     rng = random.Random(seed)
     sums = {}
     folder.mkdir(parents=True)
-    for index in range(files):
+    for _ in range(files):
         data = rng.randbytes(size)
         md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         name = f"KOLIBRI_DATA/content/storage/{md5[0]}/{md5[1]}/{md5}.mp4"
