@@ -9,33 +9,12 @@ import stat
 import zipfile
 from pathlib import Path
 
+from . import atomic
+from .filetypes import is_stored
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 #: Bump when the zip layout changes, so an old zip is never reused for a new layout.
 ZIP_FORMAT = "oerpack-zip-1"
-STORED_EXTS = frozenset(
-    {
-        "mp4",
-        "webm",
-        "mp3",
-        "m4a",
-        "ogg",
-        "jpg",
-        "jpeg",
-        "png",
-        "gif",
-        "zip",
-        "gz",
-        "pdf",
-        "pptx",
-        "docx",
-        "odp",
-        "epub",
-        "h5p",
-        "xlsx",
-        "woff",
-        "woff2",
-    }
-)
 _COPY_CHUNK = 1024 * 1024
 
 
@@ -78,7 +57,7 @@ def zip_is_current(target: Path, folder: Path, *, root: str, fingerprint: str) -
 def _info(name: str, size: int) -> zipfile.ZipInfo:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
     info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-    info.compress_type = zipfile.ZIP_STORED if ext in STORED_EXTS else zipfile.ZIP_DEFLATED
+    info.compress_type = zipfile.ZIP_STORED if is_stored(ext) else zipfile.ZIP_DEFLATED
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     info.create_system = 3
     info.file_size = size
@@ -94,22 +73,14 @@ def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None 
     depends only on sizes), so the same input always gives the same bytes. ``fingerprint``
     goes into the zip comment so an unchanged rebuild can keep the zip.
     """
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
-            for name, path in package_entries(folder):
-                info = _info(f"{root}/{name}", path.stat().st_size)
-                with (
-                    path.open("rb") as src,
-                    archive.open(
-                        info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT
-                    ) as dst,
-                ):
-                    shutil.copyfileobj(src, dst, _COPY_CHUNK)
-            if fingerprint is not None:
-                archive.comment = zip_comment(fingerprint)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic.replacing(target) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
+        for name, path in package_entries(folder):
+            info = _info(f"{root}/{name}", path.stat().st_size)
+            with (
+                path.open("rb") as src,
+                archive.open(info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT) as dst,
+            ):
+                shutil.copyfileobj(src, dst, _COPY_CHUNK)
+        if fingerprint is not None:
+            archive.comment = zip_comment(fingerprint)
     return target

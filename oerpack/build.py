@@ -18,12 +18,11 @@ from .errors import (
     OfflineMissingError,
     PackageError,
 )
-from .fetch import FetchTask, ProgressCallback
+from .fetch.parallel import fetch_all
 from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
-from .models import FetchReport, Lock, LockEntry, Manifest
-from .parallel import fetch_all
+from .models import FetchReport, FetchTask, Lock, LockEntry, Manifest, ProgressCallback
 from .plan import plan_fetch, plan_package, settle_version
 from .settings import Settings
 

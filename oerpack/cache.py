@@ -4,17 +4,15 @@ between oerpack processes (POSIX file locks guard partial downloads and pruning)
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
 
+from . import atomic, locking
 from .errors import CacheBusyError, ManifestError
 from .lock import read_lock
 from .models import Blob
@@ -55,9 +53,8 @@ def _key(text: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    # Cache records can be made again from the blobs they describe: no fsync needed.
+    atomic.write_text(path, text, durable=False)
 
 
 class Cache:
@@ -110,15 +107,8 @@ class Cache:
     ) -> Iterator[Path]:
         """Hold the partial file of ``url`` exclusively (another process waits)."""
         part = self.partial_path(url)
-        with part.with_suffix(".lock").open("a+b") as handle:
-            while not _try_flock(handle, fcntl.LOCK_EX):
-                if stop is not None and stop.is_set():
-                    raise InterruptedError("stopped while waiting for another download")
-                time.sleep(poll)
-            try:
-                yield part
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with locking.locked(part.with_suffix(".lock"), stop=stop, poll=poll):
+            yield part
 
     def url_record(self, url: str) -> UrlRecord | None:
         try:
@@ -151,12 +141,8 @@ class Cache:
     def in_use(self) -> Iterator[None]:
         """Mark the cache busy for the duration (shared: many fetches, no prune)."""
         self.ensure()
-        with (self.root / "cache.lock").open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_SH)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with locking.locked(self.root / "cache.lock", shared=True):
+            yield
 
     def _blob_files(self) -> Iterator[Path]:
         return (
@@ -191,7 +177,7 @@ class Cache:
         keep = referenced_hashes(lock_files)
         removed = removed_bytes = kept = 0
         with (self.root / "cache.lock").open("a+b") as handle:
-            if not _try_flock(handle, fcntl.LOCK_EX):
+            if not locking.try_lock(handle):
                 raise CacheBusyError(
                     f"{self.root}: another oerpack process is using the cache",
                     hint="run 'oerpack cache --prune' when it has finished",
@@ -204,7 +190,7 @@ class Cache:
                 removed_bytes += path.stat().st_size
                 path.unlink()
                 path.with_name(path.name + ".json").unlink(missing_ok=True)
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            locking.unlock(handle)
         return PruneResult(
             removed=removed, removed_bytes=removed_bytes, kept=kept, lock_files=lock_files
         )
@@ -224,11 +210,3 @@ def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
             ) from None
         found.update(entry.sha256 for _, entry in lock.sources if entry.sha256)
     return frozenset(found)
-
-
-def _try_flock(handle: IO[bytes], mode: int) -> bool:
-    try:
-        fcntl.flock(handle, mode | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True

@@ -6,7 +6,9 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-SUMS_NAME = "SHA256SUMS"
+from . import atomic
+from .layout import SUMS_NAME
+
 _CHUNK = 1024 * 1024
 
 
@@ -41,5 +43,5 @@ def write_sums(folder: Path, names: Iterable[str], known: Mapping[str, str]) -> 
     trusted (they were verified when copied), the rest are computed."""
     sums = {name: known.get(name) or sha256_file(folder / name) for name in names}
     target = folder / SUMS_NAME
-    target.write_text(format_sums(sums), encoding="utf-8", newline="\n")
+    atomic.write_text(target, format_sums(sums), newline="\n")
     return target

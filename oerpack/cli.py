@@ -502,7 +502,7 @@ def _web_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @handle_errors
 def discover(url: str, retries: int) -> None:
     """Draft a manifest (YAML on stdout) from an event page at URL, for a person to review."""
-    from .discover import discover as draft
+    from .eventpage.discover import discover as draft
 
     click.echo(draft(url, Settings(cache_dir=default_cache_dir(), retries=retries)), nl=False)
 

@@ -1,42 +1,18 @@
-"""Pure naming: stable ids, Kolibri storage paths, safe file names and extensions."""
+"""Pure naming: stable ids and file extensions (safe names come from ``fatnames``)."""
 
 from __future__ import annotations
 
 import mimetypes
 import re
-import unicodedata
 import uuid
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "oerpack:")
-KOLIBRI_DIR = "KOLIBRI_DATA"
-STORAGE_DIR = f"{KOLIBRI_DIR}/content/storage"
-DATABASES_DIR = f"{KOLIBRI_DIR}/content/databases"
+from .filetypes import ext_for_mime
 
-_WINDOWS_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(1, 10)),
-    *(f"lpt{i}" for i in range(1, 10)),
-}
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "oerpack:")
+
 _EXT = re.compile(r"^[0-9a-z]{1,8}$")
-_TYPES = {
-    "application/pdf": "pdf",
-    "video/mp4": "mp4",
-    "video/webm": "webm",
-    "audio/mpeg": "mp3",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
-    "application/vnd.ms-powerpoint": "ppt",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/msword": "doc",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-    "text/vtt": "vtt",
-    "application/zip": "zip",
-}
 
 
 def stable_uuid(*parts: str) -> uuid.UUID:
@@ -57,25 +33,6 @@ def node_id(parent_node_id: str, content: str) -> str:
     return uuid.uuid5(uuid.UUID(parent_node_id), content).hex
 
 
-def storage_path(md5: str, ext: str) -> str:
-    """Kolibri's storage path for a file: ``KOLIBRI_DATA/content/storage/a/b/ab….ext``."""
-    return f"{STORAGE_DIR}/{md5[0]}/{md5[1]}/{md5}.{ext}"
-
-
-def safe_component(name: str, *, max_len: int = 120, fallback: str = "file") -> str:
-    """One path component that is valid on FAT32, NTFS, ext4 and in a zip: no separators,
-    no ``..``, no reserved device names, no trailing dots or spaces."""
-    text = unicodedata.normalize("NFC", name)
-    text = _UNSAFE.sub("_", text).strip(" .")
-    if not text or set(text) <= {"."}:
-        text = fallback
-    stem = text.split(".")[0].lower()
-    if stem in _WINDOWS_RESERVED:
-        text = "_" + text
-    encoded = text.encode("utf-8")[:max_len]
-    return encoded.decode("utf-8", errors="ignore").rstrip(" .") or fallback
-
-
 def extension_for(*, url: str | None, path: str | None, content_type: str | None) -> str:
     """A lowercase file extension from the source's name, else its Content-Type, else ``bin``."""
     name = path or (unquote(urlsplit(url).path) if url else "")
@@ -84,8 +41,9 @@ def extension_for(*, url: str | None, path: str | None, content_type: str | None
         return suffix
     if content_type:
         mime = content_type.split(";")[0].strip().lower()
-        if mime in _TYPES:
-            return _TYPES[mime]
+        known = ext_for_mime(mime)
+        if known:
+            return known
         guessed = mimetypes.guess_extension(mime)
         if guessed and _EXT.match(guessed.lstrip(".")):
             return guessed.lstrip(".")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .errors import ManifestError
 from .models import Lock, LockEntry
 
@@ -98,11 +97,4 @@ def write_lock(path: Path, lock: Lock, *, manifest_id: str) -> None:
     text = lock_to_json(lock, manifest_id=manifest_id)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return
-    fd, tmp = tempfile.mkstemp(prefix=".lock-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, text)

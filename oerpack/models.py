@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 ITEM_KINDS = ("presentation", "recording", "document")
 NOT_STATED = "not-stated"
@@ -179,3 +181,47 @@ class FetchReport:
     results: tuple[FetchResult, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()
     errors: tuple[Exception, ...] = ()
+
+
+#: A fetch's progress events: a source starts, bytes arrive, it is done (or failed).
+ProgressKind = Literal["start", "advance", "done"]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchTask:
+    """One source to bring into the cache. ``url`` is what is requested (mirrors
+    applied); ``source_url`` is what the lock records."""
+
+    key: str
+    url: str | None = None
+    source_url: str | None = None
+    path: Path | None = None
+    sha256: str | None = None
+    size: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    lang: str | None = None
+    via: str | None = None  # "yt-dlp": url is a platform page (see oerpack.fetch.platform)
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} [{self.lang}]" if self.lang else self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress event of one source's fetch."""
+
+    kind: ProgressKind
+    key: str
+    amount: int = 0
+    total: int | None = None
+    result: FetchResult | None = None
+    error: str | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class FetchCancelledError(Exception):
+    """The run is stopping (Ctrl-C); the partial file stays and resumes next time."""

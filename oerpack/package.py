@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, atomic
 from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
-from .checksums import SUMS_NAME, write_sums
+from .checksums import write_sums
 from .errors import ChecksumError, PackageError
 from .kolibri import Channel, build_channel, channel_db_path, write_channel_db
+from .layout import README_NAME, RECORD_NAME, SUMS_NAME
 from .models import Blob, Event, Section
 from .pdf import PdfInfo
 from .plan import Plan
@@ -25,8 +26,6 @@ from .units import human_size
 from .viewer import MediaInfo, render_readers, render_readme, render_viewer
 
 log = logging.getLogger(__name__)
-RECORD_NAME = "oerpack.json"
-README_NAME = "README.txt"
 _CHUNK = 1024 * 1024
 
 
@@ -46,19 +45,16 @@ class PackageResult:
 
 def copy_verified(src: Path, dest: Path, *, sha256: str, key: str) -> None:
     """Copy ``src`` to ``dest`` through a temporary name, checking sha256 on the way."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.part")
     digest = hashlib.sha256()
-    with src.open("rb") as reader, tmp.open("wb") as writer:
-        while chunk := reader.read(_CHUNK):
-            digest.update(chunk)
-            writer.write(chunk)
-    if digest.hexdigest() != sha256:
-        tmp.unlink(missing_ok=True)
-        raise ChecksumError(
-            key=key, what="sha256", expected=sha256, actual=digest.hexdigest(), url=str(src)
-        )
-    os.replace(tmp, dest)
+    with atomic.replacing(dest, durable=False) as tmp:
+        with src.open("rb") as reader, tmp.open("wb") as writer:
+            while chunk := reader.read(_CHUNK):
+                digest.update(chunk)
+                writer.write(chunk)
+        if digest.hexdigest() != sha256:
+            raise ChecksumError(
+                key=key, what="sha256", expected=sha256, actual=digest.hexdigest(), url=str(src)
+            )
 
 
 def place_blob(blob: Blob, dest: Path, *, key: str) -> bool:
@@ -70,15 +66,12 @@ def place_blob(blob: Blob, dest: Path, *, key: str) -> bool:
     (another device, FAT32, no permission).
     """
     if blob.path.name == blob.sha256 and blob.path.stat().st_size == blob.size:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.link")
-        tmp.unlink(missing_ok=True)
         try:
-            os.link(blob.path, tmp)
+            with atomic.replacing(dest, durable=False) as tmp:
+                os.link(blob.path, tmp)
         except OSError:
-            pass
+            pass  # another device, FAT32 or no permission: copy instead
         else:
-            os.replace(tmp, dest)
             return True
     copy_verified(blob.path, dest, sha256=blob.sha256, key=key)
     return False

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import ArrayObject, ByteStringObject, StreamObject
+
+from . import atomic
 
 log = logging.getLogger(__name__)
 _SPACE = re.compile(r"\s+")
@@ -73,11 +74,8 @@ def normalize_pdf(src: Path, dest: Path, *, identity: str) -> None:
         file_id = ByteStringObject(hashlib.md5(identity.encode("utf-8")).digest())
         # pypdf has no public setter for the trailer /ID; its writer keeps it in _ID.
         writer._ID = ArrayObject([file_id, file_id])
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        part = dest.with_name(f"{dest.name}.part")
-        with part.open("wb") as out:
+        with atomic.replacing(dest, durable=False) as part, part.open("wb") as out:
             writer.write(out)
-        os.replace(part, dest)
     except (*_READ_ERRORS, PyPdfError) as exc:
         raise ValueError(f"{src}: cannot normalise the PDF: {exc}") from exc
 

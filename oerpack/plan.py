@@ -8,16 +8,15 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from . import ids
+from . import ids, layout
 from .errors import OerpackError, UnresolvedSourcesError
-from .fetch import FetchTask
-from .models import Item, Lock, Manifest, Source
+from .filetypes import MediaKind, media_of
+from .models import FetchTask, Item, Lock, Manifest, Source
 from .settings import Settings
 
 #: Bump when oerpack changes what it writes into the channel database, so that packages
 #: built by the new oerpack import over old ones (Kolibri ignores a re-used version).
 CHANNEL_FORMAT = "oerpack-channel-2"
-MEDIA_BY_EXT = {"pdf": "document", "mp4": "video", "webm": "video", "mp3": "audio"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +31,11 @@ class PackageFile:
     size: int
     ext: str
     dest: str
-    media: str
+    media: MediaKind
     #: Set on files made at build time (oerpack.media): the source key a converted PDF
     #: comes from, the video profile a transcoded recording was encoded with.
     origin: str | None = None
     profile: str | None = None
-
-    @property
-    def kolibri_renderable(self) -> bool:
-        return self.media in ("document", "video", "audio")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +158,8 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
                     md5=entry.md5,
                     size=entry.size,
                     ext=ext,
-                    dest=ids.storage_path(entry.md5, ext),
-                    media=MEDIA_BY_EXT.get(ext, "other"),
+                    dest=layout.storage_path(entry.md5, ext),
+                    media=media_of(ext),
                 )
             )
     sources = _sources_hash(manifest, files)

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import TextIO
 
-from .fetch import Progress
+from .models import Progress
 from .units import human_size
 
 REDRAW_S = 0.2

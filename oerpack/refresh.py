@@ -8,24 +8,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import DownloadError, ExitCode, OerpackError, RefreshProblemsError
+from .eventpage.links import parse_page
+from .eventpage.model import EventPage, read_event_page
+from .eventpage.resolve import Resolution, resolve_sources
 from .fetch import (
-    FetchTask,
     ProbeResult,
-    ProgressCallback,
     Session,
     get_page,
     hash_file,
     new_session,
     probe,
 )
+from .fetch.parallel import fetch_all
 from .lock import lock_path, read_lock, write_lock
 from .manifest import load_manifest
-from .models import Lock, LockEntry, Manifest, Source
-from .pagelinks import parse_page
-from .pagemodel import EventPage, read_event_page
-from .parallel import fetch_all
+from .models import FetchTask, Lock, LockEntry, Manifest, ProgressCallback, Source
 from .plan import plan_package
-from .resolve import Resolution, resolve_sources
 from .settings import Settings
 
 log = logging.getLogger(__name__)

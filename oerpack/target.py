@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import DoesNotFitError, PackageError
+from .fatnames import component_ok
 
 FAT32_MAX_FILE = 4 * 1024**3 - 1
 #: FAT32 cluster size Windows uses for volumes of 8-32 GB; files are rounded up to it.
@@ -25,15 +26,6 @@ _UNITS = {
     "mi": 2**20,
     "gi": 2**30,
     "ti": 2**40,
-}
-_BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f]')
-_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(1, 10)),
-    *(f"lpt{i}" for i in range(1, 10)),
 }
 
 
@@ -53,14 +45,7 @@ def name_problems(names: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for name in names:
         for part in name.split("/"):
-            stem = part.split(".")[0].lower()
-            if (
-                _BAD_CHARS.search(part)
-                or part.endswith((" ", "."))
-                or stem in _RESERVED
-                or len(part) > 255
-                or not part
-            ):
+            if not component_ok(part):
                 problems.append(f"{name}: {part!r} is not a valid FAT32/Windows name")
         folded = name.casefold()
         if folded in seen:

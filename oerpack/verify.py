@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import IO
 
 from .archive import package_entries
-from .checksums import SUMS_NAME, parse_sums
+from .checksums import parse_sums
 from .errors import DamagedPackageError, IncompletePackageError
-from .stick.names import MARKER
+from .layout import STICK_MARKER, SUMS_NAME
 from .stick.space import fuse_label
 
 _CHUNK = 1024 * 1024
@@ -99,7 +99,7 @@ def verify_package(path: Path, *, on_bytes: Callable[[int], None] | None = None)
             f"{path}: not a package folder or zip",
             hint="give the package folder, the stick or the zip",
         )
-    if (path / MARKER).exists():
+    if (path / STICK_MARKER).exists():
         raise IncompletePackageError(
             f"{path}: incomplete: a write to it was interrupted",
             hint="run the same 'oerpack write' again: it resumes where it stopped",

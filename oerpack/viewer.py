@@ -14,6 +14,8 @@ from typing import Any
 
 import jinja2
 
+from .filetypes import file_type
+from .layout import ASSETS_DIR, INDEX_HTML, SEARCH_DATA, SEARCH_DATA_NAME, cues_path
 from .media.derive import reader_path
 from .media.subtitles import vtt_cues
 from .models import Item, Section, Text
@@ -21,10 +23,10 @@ from .pdf import PdfInfo
 from .plan import PackageFile, Plan
 from .units import human_size
 
-ASSETS_DIR = "assets"
-SEARCH_DATA = "search-data.js"
-CUES_DIR = "subtitles"  # under ASSETS_DIR: one script of cues per subtitle file
-VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/mp4"}
+
+def _browser_type(ext: str) -> str:
+    found = file_type(ext)
+    return found.browser_type if found else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ class _Viewer:
             "media": package_file.media,
             "href": package_file.dest,
             "ext": package_file.ext,
-            "mime": VIDEO_TYPES.get(package_file.ext, ""),
+            "mime": _browser_type(package_file.ext),
             "size": human_size(package_file.size),
             "bytes": package_file.size,
             "pages": info.pdf.pages if info.pdf else None,
@@ -236,7 +238,7 @@ class _Viewer:
             "ui_langs": self.ui_langs,
             "default_lang": self.default_lang,
             "assets": ASSETS_DIR,
-            "search_data": SEARCH_DATA,
+            "search_data": SEARCH_DATA_NAME,
             "has_subtitles": any(d.role == "subtitle" for d in self.plan.derived),
         }
 
@@ -292,7 +294,7 @@ def _copy_static(root: Traversable, assets: Path) -> list[Path]:
 
 def cue_script_path(vtt_dest: str) -> str:
     """Package-relative path of the script that carries the cues of the VTT at ``vtt_dest``."""
-    return f"{ASSETS_DIR}/{CUES_DIR}/{PurePosixPath(vtt_dest).stem}.js"
+    return cues_path(vtt_dest)
 
 
 def write_cue_scripts(plan: Plan, out_dir: Path) -> list[Path]:
@@ -320,12 +322,12 @@ def render_viewer(plan: Plan, media: Mapping[str, MediaInfo], out_dir: Path) -> 
     """Write index.html and the viewer's assets into ``out_dir``; returns the written paths."""
     viewer = _Viewer(plan, media)
     html = _environment().get_template("index.html.j2").render(viewer.context())
-    written = [out_dir / "index.html"]
+    written = [out_dir / INDEX_HTML]
     written[0].write_text(html, encoding="utf-8")
     assets = out_dir / ASSETS_DIR
     assets.mkdir(parents=True, exist_ok=True)
     written += _copy_static(templates_root(), assets)
-    data = assets / SEARCH_DATA
+    data = out_dir / SEARCH_DATA
     # A script file, not JSON: browsers refuse fetch/XHR on file:// but run <script src>.
     data.write_text(
         "window.OERPACK_SEARCH = " + script_json(viewer.search_records()) + ";\n"

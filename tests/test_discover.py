@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from oerpack.cli import main
 from oerpack.errors import ExitCode
+from oerpack.eventpage.links import PageLink, parse_page
+from oerpack.eventpage.model import DraftSpeaker, entry_title, label_language, read_event_page
+from oerpack.eventpage.resolve import resolve_sources, similarity
 from oerpack.manifest import load_manifest
 from oerpack.models import Manifest
-from oerpack.pagelinks import PageLink, parse_page
-from oerpack.pagemodel import DraftSpeaker, entry_title, label_language, read_event_page
-from oerpack.resolve import resolve_sources, similarity
 from tests.conftest import REPO
 from tests.support.eventpage import default_paths, vcasie_page
 from tests.support.server import FaultServer

@@ -11,8 +11,8 @@ import pytest
 
 from oerpack.cache import Cache
 from oerpack.errors import ChecksumError, DiskSpaceError, DownloadError, OfflineMissingError
-from oerpack.fetch import Downloader, FetchTask
-from oerpack.models import FetchResult
+from oerpack.fetch import Downloader
+from oerpack.models import FetchResult, FetchTask
 from tests.support.fetching import fast_settings
 from tests.support.server import FaultServer, pattern_body
 

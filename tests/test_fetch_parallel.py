@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from oerpack.errors import DownloadError
-from oerpack.fetch import FetchTask, Progress
-from oerpack.parallel import fetch_all
+from oerpack.fetch.parallel import fetch_all
+from oerpack.models import FetchTask, Progress
 from oerpack.progress import ProgressPrinter
 from tests.support.fetching import fast_settings
 from tests.support.server import FaultServer, pattern_body

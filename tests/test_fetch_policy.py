@@ -10,7 +10,7 @@ import pytest
 
 from oerpack.diskspace import SpaceNeed, check_space, existing_ancestor
 from oerpack.errors import DiskSpaceError
-from oerpack.retry import RetryPolicy, parse_retry_after
+from oerpack.fetch.retry import RetryPolicy, parse_retry_after
 
 NOW = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
 

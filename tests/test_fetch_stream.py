@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from oerpack.cache import Cache
-from oerpack.fetch import Downloader, FetchTask, Progress, hash_file
+from oerpack.fetch import Downloader, hash_file
+from oerpack.models import FetchTask, Progress
 from tests.support.fetching import fast_settings
 from tests.support.server import FaultServer, pattern_body
 

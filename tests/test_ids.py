@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oerpack import ids
+from oerpack import fatnames, ids, layout
 
 
 def test_ids_are_stable_hex_and_distinct() -> None:
@@ -19,7 +19,7 @@ def test_ids_are_stable_hex_and_distinct() -> None:
 
 def test_storage_path_is_kolibri_layout() -> None:
     md5 = "0dc35f6e76b03a3ee915b1da72f65528"
-    assert ids.storage_path(md5, "pdf") == (
+    assert layout.storage_path(md5, "pdf") == (
         "KOLIBRI_DATA/content/storage/0/d/0dc35f6e76b03a3ee915b1da72f65528.pdf"
     )
 
@@ -41,11 +41,11 @@ def test_storage_path_is_kolibri_layout() -> None:
     ],
 )
 def test_safe_component(name: str, expected: str) -> None:
-    assert ids.safe_component(name) == expected
+    assert fatnames.safe_component(name) == expected
 
 
 def test_safe_component_truncates_on_character_boundary() -> None:
-    result = ids.safe_component("Ж" * 200, max_len=11)
+    result = fatnames.safe_component("Ж" * 200, max_len=11)
     assert result == "Ж" * 5
 
 

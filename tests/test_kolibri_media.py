@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from oerpack import ids
+from oerpack import layout
 from oerpack.kolibri import build_channel, channel_db_path, write_channel_db
 from oerpack.manifest import load_manifest
 from oerpack.models import Lock, LockEntry
@@ -64,7 +64,7 @@ def converted(plan: Plan, key: str = "talk.en") -> PackageFile:
         md5=md5,
         size=500,
         ext="pdf",
-        dest=ids.storage_path(md5, "pdf"),
+        dest=layout.storage_path(md5, "pdf"),
         media="document",
         origin=key,
     )
@@ -84,7 +84,7 @@ def extra(
     return DerivedFile(
         of=of,
         role=role,
-        dest=ids.storage_path(md5, ext),
+        dest=layout.storage_path(md5, ext),
         sha256=md5 * 2,
         md5=md5,
         size=100,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from oerpack import ids
+from oerpack import layout
 from oerpack.media.derive import (
     MediaOptions,
     Task,
@@ -30,7 +30,7 @@ def _file(key: str, ext: str, media: str, size: int = 1000) -> PackageFile:
         md5=md5,
         size=size,
         ext=ext,
-        dest=ids.storage_path(md5, ext),
+        dest=layout.storage_path(md5, ext),
         media=media,
     )
 
@@ -131,7 +131,7 @@ def test_apply_conversions_adds_pdfs_and_replaces_videos() -> None:
     assert keys == ["deck.en", "deck.en~pdf", "doc.en", "talk.en", "talk.subs"]
     converted = new.file_for("deck.en~pdf")
     assert (converted.origin, converted.media, converted.item_id) == ("deck.en", "document", "deck")
-    assert converted.dest == ids.storage_path("b" * 32, "pdf")
+    assert converted.dest == layout.storage_path("b" * 32, "pdf")
     talk = new.file_for("talk.en")
     assert (talk.profile, talk.size, talk.ext) == ("lite", 5, "mp4")
     assert [f.key for f in new.files_of(new.manifest.items[0])] == ["deck.en", "deck.en~pdf"]
@@ -173,7 +173,7 @@ def test_derived_files_places_pages_and_presets() -> None:
     assert (thumb.role, thumb.preset, thumb.dest) == (
         "thumbnail",
         "document_thumbnail",
-        ids.storage_path("1" * 32, "png"),
+        layout.storage_path("1" * 32, "png"),
     )
     (sub,) = derived_files(
         plan,

@@ -18,10 +18,9 @@ from oerpack.build import build_package, fetch_manifest
 from oerpack.cache import Cache
 from oerpack.cli import main
 from oerpack.errors import DownloadError, ExitCode, FetchFailedError
-from oerpack.fetch import FetchCancelledError, FetchTask, Progress
+from oerpack.fetch.parallel import fetch_all
 from oerpack.fetch.platform import download_platform
-from oerpack.models import FetchResult
-from oerpack.parallel import fetch_all
+from oerpack.models import FetchCancelledError, FetchResult, FetchTask, Progress
 from oerpack.refresh import refresh_manifest
 from oerpack.settings import Settings
 from tests.support.fetching import fast_settings

@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
+from oerpack.layout import ASSETS_DIR, SEARCH_DATA, SEARCH_DATA_NAME
 from oerpack.units import human_size
 from oerpack.viewer import (
-    ASSETS_DIR,
-    SEARCH_DATA,
     human_date,
     human_duration,
     render_viewer,
@@ -64,7 +63,7 @@ def _render(tmp_path: Path, items: int = 12, **kwargs: Any) -> tuple[Path, _Page
 
 
 def _search_data(out: Path) -> list[dict[str, Any]]:
-    text = (out / ASSETS_DIR / SEARCH_DATA).read_text(encoding="utf-8")
+    text = (out / SEARCH_DATA).read_text(encoding="utf-8")
     match = re.match(
         r"window\.OERPACK_SEARCH = (.*);\nwindow\.OERPACK_STRINGS = (.*);\n$", text, re.S
     )
@@ -129,7 +128,7 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     assert len(page.find("script")) == 2  # viewer-lang.js and viewer.js, nothing injected
     assert not page.find("img")
     assert HOSTILE.strip() in "".join(page.text)
-    data = (out / ASSETS_DIR / SEARCH_DATA).read_text(encoding="utf-8")
+    data = (out / SEARCH_DATA).read_text(encoding="utf-8")
     assert "<" not in data and ">" not in data and "\u2028" not in data
     assert _search_data(out)[0]["title"]["en"] == HOSTILE
 
@@ -160,7 +159,7 @@ def test_search_records_hold_pdf_text_and_context(tmp_path: Path) -> None:
 def test_rendering_is_deterministic(tmp_path: Path) -> None:
     first, _ = _render(tmp_path / "a", items=8)
     second, _ = _render(tmp_path / "b", items=8)
-    for name in ("index.html", f"{ASSETS_DIR}/{SEARCH_DATA}"):
+    for name in ("index.html", SEARCH_DATA):
         assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
@@ -169,7 +168,7 @@ def test_assets_are_copied_but_not_the_vendoring_notes(tmp_path: Path) -> None:
     names = sorted(p.name for p in (out / ASSETS_DIR).iterdir())
     assert names == [
         "minisearch.js",
-        SEARCH_DATA,
+        SEARCH_DATA_NAME,
         "viewer-lang.js",
         "viewer-subtitles.js",
         "viewer.css",

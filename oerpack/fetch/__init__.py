@@ -3,11 +3,7 @@ page fetches and probes for refresh and discover."""
 
 from .download import (
     Downloader,
-    FetchCancelledError,
-    FetchTask,
     HostSlots,
-    Progress,
-    ProgressCallback,
     new_session,
 )
 from .hashing import hash_file
@@ -16,13 +12,9 @@ from .probe import NETWORK_ERRORS, Page, ProbeResult, Session, get_page, probe
 __all__ = [
     "NETWORK_ERRORS",
     "Downloader",
-    "FetchCancelledError",
-    "FetchTask",
     "HostSlots",
     "Page",
     "ProbeResult",
-    "Progress",
-    "ProgressCallback",
     "Session",
     "get_page",
     "hash_file",

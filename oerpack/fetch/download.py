@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,10 +20,18 @@ from .. import __version__
 from ..cache import Cache, UrlRecord
 from ..diskspace import SpaceNeed, check_space
 from ..errors import ChecksumError, DownloadError, OfflineMissingError
-from ..models import Blob, FetchResult, LockEntry
-from ..retry import RETRY_STATUS, RetryPolicy, parse_retry_after
+from ..models import (
+    Blob,
+    FetchCancelledError,
+    FetchResult,
+    FetchTask,
+    LockEntry,
+    Progress,
+    ProgressCallback,
+)
 from ..settings import Settings
-from .hashing import CHUNK, Hashes, hash_file, hash_prefix
+from .hashing import CHUNK, Hashes, hash_file, hash_prefix, verify_pins
+from .retry import RETRY_STATUS, RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
 _READ_ERRORS = (
@@ -33,46 +41,6 @@ _READ_ERRORS = (
     ConnectionError,
     TimeoutError,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FetchTask:
-    """One source to bring into the cache. ``url`` is what is requested (mirrors
-    applied); ``source_url`` is what the lock records."""
-
-    key: str
-    url: str | None = None
-    source_url: str | None = None
-    path: Path | None = None
-    sha256: str | None = None
-    size: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    lang: str | None = None
-    via: str | None = None  # "yt-dlp": url is a platform page (see oerpack.fetch.platform)
-
-    @property
-    def label(self) -> str:
-        return f"{self.key} [{self.lang}]" if self.lang else self.key
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """A progress event: ``kind`` is ``start``, ``advance`` or ``done``."""
-
-    kind: str
-    key: str
-    amount: int = 0
-    total: int | None = None
-    result: FetchResult | None = None
-    error: str | None = None
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-class FetchCancelledError(Exception):
-    """The run is stopping (Ctrl-C); the partial file stays and resumes next time."""
 
 
 class _Retryable(Exception):
@@ -454,18 +422,6 @@ def _check_response(
         final_url=response.url,
         content_type=response.headers.get("Content-Type"),
     )
-
-
-def verify_pins(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
-    """Raise ChecksumError if the bytes differ from the size or sha256 pinned for ``task``."""
-    if task.size is not None and size != task.size:
-        raise ChecksumError(
-            key=task.label, what="size", expected=str(task.size), actual=str(size), url=where
-        )
-    if task.sha256 is not None and sha256 != task.sha256:
-        raise ChecksumError(
-            key=task.label, what="sha256", expected=task.sha256, actual=sha256, url=where
-        )
 
 
 def _range_starts_at(response: requests.Response, offset: int) -> bool:

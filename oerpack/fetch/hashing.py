@@ -8,6 +8,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from ..errors import ChecksumError
+from ..models import FetchTask
+
 CHUNK = 1024 * 1024
 
 
@@ -75,3 +78,15 @@ def hash_prefix(
                 on_chunk(len(chunk))
     hashes.settle()
     return hashes
+
+
+def verify_pins(task: FetchTask, *, sha256: str, size: int, where: str) -> None:
+    """Raise ChecksumError if the bytes differ from the size or sha256 pinned for ``task``."""
+    if task.size is not None and size != task.size:
+        raise ChecksumError(
+            key=task.label, what="size", expected=str(task.size), actual=str(size), url=where
+        )
+    if task.sha256 is not None and sha256 != task.sha256:
+        raise ChecksumError(
+            key=task.label, what="sha256", expected=task.sha256, actual=sha256, url=where
+        )

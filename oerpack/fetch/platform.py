@@ -22,24 +22,22 @@ from typing import Any
 
 from ..cache import Cache, UrlRecord
 from ..errors import ChecksumError, DownloadError
-from ..models import FetchResult, LockEntry
+from ..filetypes import mime_of
+from ..models import (
+    FetchCancelledError,
+    FetchResult,
+    FetchTask,
+    LockEntry,
+    Progress,
+    ProgressCallback,
+)
 from ..settings import Settings
-from .download import FetchCancelledError, FetchTask, Progress, ProgressCallback, verify_pins
-from .hashing import hash_file
+from .hashing import hash_file, verify_pins
 
 log = logging.getLogger(__name__)
 #: One file with picture and sound, MP4 when offered: no merging step, plays everywhere.
 FORMAT = "best[ext=mp4]/best"
 EXTRA = "video-platforms"
-_TYPES = {
-    "mp4": "video/mp4",
-    "m4v": "video/mp4",
-    "webm": "video/webm",
-    "mkv": "video/x-matroska",
-    "m4a": "audio/mp4",
-    "mp3": "audio/mpeg",
-    "ogg": "audio/ogg",
-}
 
 
 class _Stopped(Exception):
@@ -172,7 +170,7 @@ def download_platform(
     blob = cache.put(path, sha256=sha256, md5=md5, size=size)
     shutil.rmtree(work, ignore_errors=True)
     ext = str(info.get("ext") or path.suffix.lstrip("."))
-    content_type = _TYPES.get(ext) or mimetypes.guess_type(f"x.{ext}")[0]
+    content_type = mime_of(ext) or mimetypes.guess_type(f"x.{ext}")[0]
     media_url = info.get("url")
     cache.record_url(
         UrlRecord(

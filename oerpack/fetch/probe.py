@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import requests
 
 from ..errors import DownloadError
-from ..retry import RETRY_STATUS, RetryPolicy
 from ..settings import Settings
 from .download import new_session
+from .retry import RETRY_STATUS, RetryPolicy
 
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
 Session = requests.Session

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from .. import ids
+from .. import atomic, layout
 from .schema import CONTENT_SCHEMA_VERSION, DDL
 from .tree import Channel
 
@@ -44,7 +43,7 @@ _NODE_COLUMNS = (
 
 def channel_db_path(package_dir: Path, channel_id: str) -> Path:
     """``<package>/KOLIBRI_DATA/content/databases/<channel_id>.sqlite3``."""
-    return package_dir / ids.DATABASES_DIR / f"{channel_id}.sqlite3"
+    return package_dir / layout.database_path(channel_id)
 
 
 def _insert(
@@ -167,16 +166,8 @@ def write_channel_db(channel: Channel, path: Path) -> Path:
     The same channel always gives the same bytes: fixed row order, no timestamps, and the
     rollback journal (no WAL files left beside it).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        with closing(sqlite3.connect(tmp)) as db:
-            db.execute("PRAGMA journal_mode=DELETE")
-            with db:
-                _write(db, channel)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic.replacing(path) as tmp, closing(sqlite3.connect(tmp)) as db:
+        db.execute("PRAGMA journal_mode=DELETE")
+        with db:
+            _write(db, channel)
     return path

@@ -8,7 +8,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from .. import ids
+from .. import fatnames, layout
+from ..filetypes import media_of
 from ..models import Blob
 from ..plan import DerivedFile, PackageFile, Plan
 from . import profiles
@@ -20,7 +21,6 @@ from .subtitles import SUBTITLE_EXTS
 RENDER_VERSION = 1
 #: Kinds whose recipe changed since: 2 = office PDFs without dates, with a stable /ID.
 KIND_VERSIONS: Mapping[str, int] = {"office-pdf": 2}
-PAGES_DIR = "pages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +134,8 @@ def apply_conversions(plan: Plan, done: Mapping[Task, Blob]) -> Plan:
             md5=blob.md5,
             size=blob.size,
             ext=task.out_ext,
-            dest=ids.storage_path(blob.md5, task.out_ext),
-            media="video" if task.kind == "transcode" else "document",
+            dest=layout.storage_path(blob.md5, task.out_ext),
+            media=media_of(task.out_ext),
         )
         index = next(i for i, f in enumerate(files) if f.key == task.key)
         source = files[index]
@@ -172,7 +172,7 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
     """Where a task's outputs go in the package, with their Kolibri presets."""
     media = plan.file_for(task.of).media
     if task.kind == "pages":
-        folder = f"{PAGES_DIR}/{ids.safe_component(task.of)}"
+        folder = f"{layout.PAGES_DIR}/{fatnames.safe_component(task.of)}"
         return tuple(
             DerivedFile(
                 of=task.of,
@@ -193,7 +193,7 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
         DerivedFile(
             of=task.of,
             role=role,
-            dest=ids.storage_path(blob.md5, task.out_ext),
+            dest=layout.storage_path(blob.md5, task.out_ext),
             sha256=blob.sha256,
             md5=blob.md5,
             size=blob.size,
@@ -207,4 +207,4 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
 
 def reader_path(key: str) -> str:
     """The page-by-page reader of a document's page images."""
-    return f"{PAGES_DIR}/{ids.safe_component(key)}/index.html"
+    return layout.reader_path(fatnames.safe_component(key))

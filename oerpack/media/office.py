@@ -9,11 +9,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..filetypes import MediaKind, exts_of
 from ..pdf import normalize_pdf
 from .video import MediaToolError
 
 log = logging.getLogger(__name__)
-OFFICE_EXTS = ("pptx", "ppt", "pps", "ppsx", "odp", "docx", "doc", "odt", "rtf")
+OFFICE_EXTS = exts_of(MediaKind.OFFICE)
 SOFFICE_NAMES = ("soffice", "libreoffice")
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, atomic
 from ..errors import DoesNotFitError
 from ..fetch.hashing import hash_file
+from ..filetypes import is_iso_media
 from ..models import Blob
 from ..pdf import PdfInfo, read_pdf
 from ..plan import DerivedFile, Plan
@@ -25,7 +26,6 @@ from .mp4 import video_duration
 from .profiles import profile_named
 
 log = logging.getLogger(__name__)
-MP4_EXTS = frozenset({"mp4", "m4v", "mov"})
 #: Bump when read_pdf extracts differently, so cached PDF facts are read again.
 PDF_FACTS_VERSION = 1
 Step = Callable[[str], None]
@@ -89,10 +89,7 @@ class DerivedCache:
 
     def keep_note(self, name: str, data: object) -> None:
         path = self._note_path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(data), durable=False)
 
     def _note_path(self, name: str) -> Path:
         return self.root / name[:2] / f"{name}.json"
@@ -222,7 +219,7 @@ def _durations(
         if package_file.media == "video" and package_file.key in blobs:
             path = blobs[package_file.key].path
             # The MP4 header says it without a process; ffprobe reads everything else.
-            seconds = video_duration(path) if package_file.ext in MP4_EXTS else None
+            seconds = video_duration(path) if is_iso_media(package_file.ext) else None
             if seconds or not probe:
                 if seconds:
                     found[package_file.key] = seconds

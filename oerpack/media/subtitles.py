@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from ..filetypes import MediaKind, exts_of
+
 _SRT_TIME = re.compile(
     r"^\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
     r"(.*)$"
 )
-SUBTITLE_EXTS = ("vtt", "srt")
+SUBTITLE_EXTS = exts_of(MediaKind.SUBTITLE)
 
 
 def _stamp(h: str, m: str, s: str, ms: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,16 +73,20 @@ def transcode(
     ``-progress`` output; ``dest`` is removed if ffmpeg fails."""
     command = transcode_command(src, dest, profile)
     log.info("encoding %s with profile %s", src, profile.name)
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as proc:
+    # stderr goes to a file, not a pipe: a pipe nobody reads while we follow stdout fills
+    # up (64 KiB) on a chatty failure and both processes wait for each other forever.
+    with (
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True) as proc,
+    ):
         assert proc.stdout is not None
         for line in proc.stdout:
             name, _, value = line.strip().partition("=")
             if name == "out_time_us" and on_progress and value.isdigit():
                 on_progress(min(int(value) / 1e6, seconds), seconds)
-        stderr = proc.stderr.read() if proc.stderr else ""
         code = proc.wait(timeout=timeout)
+        errors.seek(max(0, errors.seek(0, 2) - 4096))
+        stderr = errors.read().decode("utf-8", errors="replace")
     if code != 0:
         dest.unlink(missing_ok=True)
         raise MediaToolError(

@@ -4,15 +4,14 @@ delete files, keep every path inside the target."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
+from .. import atomic
 from ..errors import DamagedPackageError, PackageError
 from .image import Entry
-from .names import PART_SUFFIX
 
 CHUNK = 1024 * 1024
 OnBytes = Callable[[int], None]
@@ -38,53 +37,36 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
 
 
 def copy_entry(entry: Entry, root: Path, *, on_bytes: OnBytes | None = None) -> None:
-    """Write ``entry`` to ``root``: a new file under a temporary name, synced, then renamed
-    over the old one (FAT through FUSE cannot rewrite a file in place)."""
+    """Write ``entry`` to ``root`` whole or not at all: a new file under a temporary name,
+    synced, then renamed over the old one (FAT through FUSE cannot rewrite a file in place).
+    The source is hashed on the way, so a damaged package never reaches a stick."""
     dest = inside(root, entry.name)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + PART_SUFFIX)
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
     digest = hashlib.sha256()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        if entry.data is not None:
-            digest.update(entry.data)
-            _write_all(fd, entry.data)
-            if on_bytes:
-                on_bytes(len(entry.data))
-        else:
-            assert entry.source is not None
-            with entry.source.open("rb") as reader:
-                while chunk := reader.read(CHUNK):
-                    digest.update(chunk)
-                    _write_all(fd, chunk)
-                    if on_bytes:
-                        on_bytes(len(chunk))
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    os.close(fd)
-    if digest.hexdigest() != entry.sha256:
-        tmp.unlink()
-        raise DamagedPackageError(
-            f"{entry.source}: does not match its package's SHA256SUMS",
-            hint="the source package is damaged: run 'oerpack verify' on it and build again",
-        )
-    _rename(tmp, dest)
+    with atomic.replacing(dest) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            for chunk in _chunks(entry):
+                digest.update(chunk)
+                _write_all(fd, chunk)
+                if on_bytes:
+                    on_bytes(len(chunk))
+        finally:
+            os.close(fd)
+        if digest.hexdigest() != entry.sha256:
+            raise DamagedPackageError(
+                f"{entry.source}: does not match its package's SHA256SUMS",
+                hint="the source package is damaged: run 'oerpack verify' on it, build again",
+            )
 
 
-def _rename(tmp: Path, dest: Path) -> None:
-    try:
-        os.replace(tmp, dest)
-    except OSError as exc:  # some FUSE file systems refuse to rename over a file
-        if exc.errno not in (errno.EPERM, errno.EEXIST, errno.EACCES):
-            raise
-        dest.unlink()
-        os.replace(tmp, dest)
+def _chunks(entry: Entry) -> Iterator[bytes]:
+    if entry.data is not None:
+        yield entry.data
+        return
+    assert entry.source is not None
+    with entry.source.open("rb") as reader:
+        while chunk := reader.read(CHUNK):
+            yield chunk
 
 
 def delete_files(root: Path, names: list[str] | tuple[str, ...]) -> None:

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..checksums import SUMS_NAME, format_sums, parse_sums
+from ..checksums import format_sums, parse_sums
 from ..errors import DamagedPackageError, PackageError
-from .names import KOLIBRI_DIR, STICK_RECORD
+from ..layout import KOLIBRI_DIR, RECORD_NAME, STICK_RECORD, SUMS_NAME
 
-RECORD_NAME = "oerpack.json"
 #: A link into the package's KOLIBRI_DATA inside an attribute or a JSON string.
 _STORAGE_LINK = re.compile(r"""(?<=["'])((?:\.\./)*)""" + KOLIBRI_DIR + "/")
 _RELOCATED = (".html", ".js")

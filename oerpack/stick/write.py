@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ..checksums import SUMS_NAME, parse_sums
+from ..checksums import parse_sums
 from ..errors import (
     DamagedPackageError,
     ExitCode,
@@ -21,11 +21,11 @@ from ..errors import (
     PackageError,
     TargetsFailedError,
 )
+from ..layout import RECORD_NAME, STICK_MARKER, STICK_RECORD, SUMS_NAME
 from ..verify import IGNORED
 from .copy import copy_entry, delete_files, inside, sync_folder, write_bytes
 from .home import render_home_page
 from .image import (
-    RECORD_NAME,
     Entry,
     StickImage,
     find_packages,
@@ -33,12 +33,13 @@ from .image import (
     read_package,
     single_image,
 )
-from .names import MARKER, STICK_RECORD, SYSTEM_DIRS
 from .plan import TargetPlan, Want, plan_target
 from .readback import read_back
 from .report import TargetResult
 from .space import TargetInfo, check_fits, check_image_names, inspect_target
 
+#: Folders a file system keeps at a stick's root by itself; never touched.
+SYSTEM_DIRS = frozenset({"lost+found"})
 Phase = Literal["plan", "copy", "verify", "done", "failed"]
 
 
@@ -106,7 +107,7 @@ def check_owned(path: Path, image: StickImage, *, force: bool, label: str = "") 
         if real == folder or folder in real.parents or real in folder.parents:
             raise PackageError(f"{path}: overlaps the package {package.folder}")
     names = sorted(n for n in os.listdir(path) if n not in IGNORED | SYSTEM_DIRS | {label})
-    owned = any(n in names for n in (MARKER, STICK_RECORD, RECORD_NAME))
+    owned = any(n in names for n in (STICK_MARKER, STICK_RECORD, RECORD_NAME))
     if names and not owned and not force:
         raise PackageError(
             f"{path}: holds other files ({', '.join(names[:3])}) and no oerpack package",
@@ -124,7 +125,7 @@ def scan(root: Path, *, label: str = "") -> dict[str, int]:
             dirnames[:] = [d for d in dirnames if d not in IGNORED | SYSTEM_DIRS]
         for name in filenames:
             rel = (here / name).relative_to(root).as_posix()
-            if rel in (MARKER, label) or name.startswith("._") or name in IGNORED:
+            if rel in (STICK_MARKER, label) or name.startswith("._") or name in IGNORED:
                 continue
             found[rel] = (here / name).stat().st_size
     return found
@@ -161,7 +162,7 @@ def _verify_entry(run: _Run, entry: Entry) -> None:
 
 
 def _execute(run: _Run, image: StickImage, plan: TargetPlan) -> None:
-    write_bytes(run.path, MARKER, " ".join(p.id for p in image.packages).encode() + b"\n")
+    write_bytes(run.path, STICK_MARKER, " ".join(p.id for p in image.packages).encode() + b"\n")
     delete_files(run.path, plan.delete)
     copies = set(plan.copy)
     for group in (image.entries, image.finals):
@@ -171,7 +172,7 @@ def _execute(run: _Run, image: StickImage, plan: TargetPlan) -> None:
                 run.written += entry.size
         for entry in group:
             _verify_entry(run, entry)
-    (run.path / MARKER).unlink()
+    (run.path / STICK_MARKER).unlink()
     sync_folder(run.path)
 
 

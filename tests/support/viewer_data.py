@@ -12,7 +12,7 @@ import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 
-from oerpack import ids
+from oerpack import ids, layout
 from oerpack.models import Event, Item, Manifest, Section, Source, Speaker, Text
 from oerpack.pdf import PdfInfo
 from oerpack.plan import PackageFile, Plan
@@ -85,7 +85,7 @@ def _file(item_id: str, lang: str, ext: str, size: int) -> PackageFile:
         md5=md5,
         size=size,
         ext=ext,
-        dest=ids.storage_path(md5, ext),
+        dest=layout.storage_path(md5, ext),
         media="video" if ext == "mp4" else "document",
     )
 

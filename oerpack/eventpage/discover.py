@@ -8,10 +8,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from .fetch import get_page
-from .pagelinks import parse_page
-from .pagemodel import DraftSpeaker, EventPage, PageEntry, label_language, read_event_page
-from .settings import Settings
+from ..fetch import get_page
+from ..settings import Settings
+from .links import parse_page
+from .model import DraftSpeaker, EventPage, PageEntry, label_language, read_event_page
 
 MAX_ID_WORDS = 6
 PUBLISHER_TODO = "TODO: who publishes this material"

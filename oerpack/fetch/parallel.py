@@ -9,11 +9,18 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .cache import Cache
-from .errors import FetchInterruptedError, OerpackError
-from .fetch import Downloader, FetchCancelledError, FetchTask, HostSlots, Progress, ProgressCallback
-from .models import FetchReport, FetchResult
-from .settings import Settings
+from ..cache import Cache
+from ..errors import FetchInterruptedError, OerpackError
+from ..models import (
+    FetchCancelledError,
+    FetchReport,
+    FetchResult,
+    FetchTask,
+    Progress,
+    ProgressCallback,
+)
+from ..settings import Settings
+from .download import Downloader, HostSlots
 
 log = logging.getLogger(__name__)
 #: How long Ctrl-C waits for workers to finish their current chunk before leaving them.

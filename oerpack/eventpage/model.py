@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
-from .pagelinks import Block, PageLink, ParsedPage
+from ..filetypes import MediaKind, exts_of
+from .links import Block, PageLink, ParsedPage
 
 # Labels a page uses for a language, casefolded, brackets and punctuation removed.
 LANGUAGE_LABELS: dict[str, tuple[str, ...]] = {
@@ -24,10 +25,10 @@ LANGUAGE_LABELS: dict[str, tuple[str, ...]] = {
     "tg": ("tg", "taj", "tajik", "тоҷикӣ", "таджикский"),
 }
 _LABEL_TO_LANG = {label: lang for lang, labels in LANGUAGE_LABELS.items() for label in labels}
-DOCUMENT_EXTS = frozenset(
-    {"pdf", "doc", "docx", "ppt", "pptx", "odt", "odp", "xls", "xlsx", "epub", "zip"}
+DOCUMENT_EXTS = exts_of(
+    MediaKind.DOCUMENT, MediaKind.OFFICE, MediaKind.SPREADSHEET, MediaKind.ARCHIVE
 )
-VIDEO_EXTS = frozenset({"mp4", "webm", "mkv", "mov", "avi", "m4v", "mp3", "m4a", "ogg"})
+VIDEO_EXTS = exts_of(MediaKind.VIDEO, MediaKind.AUDIO)
 VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com")
 MONTHS = (
     "january",

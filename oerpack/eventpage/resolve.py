@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .models import Item, Manifest, Section, Source
-from .pagelinks import PageLink
-from .pagemodel import EventPage, PageEntry, label_key, label_language
+from ..models import Item, Manifest, Section, Source
+from .links import PageLink
+from .model import EventPage, PageEntry, label_key, label_language
 
 MIN_TITLE_SCORE = 0.6
 
