@@ -54,7 +54,8 @@ class StickPrinter:
             line = f"{event.target}: done, verified"
         else:
             line = f"{event.target}: FAILED: {event.message}"
-        print(line, file=self.stream, flush=True)
+        self.stream.write(line + "\n")
+        self.stream.flush()
 
     def _draw(self) -> None:
         lines = []
