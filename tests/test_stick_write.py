@@ -311,3 +311,22 @@ def test_progress_events_per_target(dist: dict[str, Path], tmp_path: Path) -> No
     assert result.verified
     assert events[0].phase == "plan" and events[-1].phase == "done"
     assert events[-1].done == events[-1].total
+
+
+def test_ctrl_c_leaves_targets_incomplete_and_exits_130(tmp_path: Path) -> None:
+    big = synthetic_package(tmp_path / "p" / "big-event", files=30, size=1_000_000)
+    with fat_sticks(tmp_path, 2) as sticks:
+        process = _start_write(big, *sticks)
+        _wait_for_files(sticks[0], 3)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+        assert process.returncode == 130, out
+        assert "Interrupted" in out and "run the same command again" in out
+        for stick in sticks:
+            assert run("verify", str(stick))[0] == 6
+        assert run("write", str(big), *map(str, sticks))[0] == 0
+
+
+def test_write_help_and_usage() -> None:
+    code, out = run("write", "--help")
+    assert code == 0 and "--watch" in out and "--report" in out and "--force" in out

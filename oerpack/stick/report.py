@@ -40,6 +40,10 @@ class TargetResult:
         """MB/s over the whole write (copy and read-back)."""
         return (self.bytes_written / 1e6) / self.seconds if self.seconds > 0 else 0.0
 
+    def problem(self) -> str:
+        """The error, naming the target once."""
+        return self.error if self.error.startswith(self.target) else f"{self.target}: {self.error}"
+
     def as_dict(self) -> dict[str, object]:
         row = asdict(self)
         row["packages"] = list(self.packages)
@@ -107,9 +111,7 @@ def table(results: Sequence[TargetResult]) -> list[str]:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    for r in results:
-        if r.error:
-            lines.append(f"{r.target}: {r.error}")
+    lines.extend(r.problem() for r in results if r.error)
     return [line.rstrip() for line in lines]
 
 

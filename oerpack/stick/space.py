@@ -118,22 +118,26 @@ def read_fat32(image: Path) -> FatVolume | None:
 
 
 def fusefat_image(mount: Path) -> Path | None:
-    """The image a running fusefat serves at ``mount`` (from its command line)."""
+    """The image a running fusefat serves at ``mount``, from its command line (relative
+    paths against the folder it was started in: it changes to / when it detaches)."""
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             args = [a.decode() for a in (proc / "cmdline").read_bytes().split(b"\0") if a]
-            cwd = (proc / "cwd").readlink()
+            if not args or not args[0].endswith("fusefat"):
+                continue
+            env = dict(
+                e.decode().partition("=")[::2]
+                for e in (proc / "environ").read_bytes().split(b"\0")
+                if b"=" in e
+            )
         except (OSError, UnicodeDecodeError):
             continue
-        if not args or not args[0].endswith("fusefat"):
-            continue
-        plain = [
-            a for i, a in enumerate(args[1:], 1) if not a.startswith("-") and args[i - 1] != "-o"
-        ]
-        if len(plain) >= 2 and (cwd / plain[-1]).resolve() == mount.resolve():
-            return cwd / plain[-2]
+        plain = [a for i, a in enumerate(args[1:], 1) if args[i - 1] != "-o" and a[0] != "-"]
+        base = Path(env.get("PWD", "/"))
+        if len(plain) >= 2 and (base / plain[-1]).resolve() == mount.resolve():
+            return base / plain[-2]
     return None
 
 

@@ -320,7 +320,7 @@ def failures(results: Sequence[TargetResult]) -> TargetsFailedError | None:
     codes = {r.exit_code for r in failed}
     return TargetsFailedError(
         f"{len(failed)} of {len(results)} target(s) failed: "
-        + "; ".join(f"{r.target}: {r.error}" for r in failed[:3]),
+        + "; ".join(r.problem() for r in failed[:3]),
         hint="the others are good; fix or replace the failed stick(s) and run the same "
         "command again (finished files are kept)",
         exit_code=ExitCode(codes.pop()) if len(codes) == 1 else ExitCode.FAILURE,
