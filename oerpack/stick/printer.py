@@ -8,7 +8,6 @@ import threading
 import time
 from typing import TextIO
 
-from ..units import human_size
 from .write import StickEvent
 
 REDRAW_S = 0.25
@@ -48,8 +47,7 @@ class StickPrinter:
 
     def _log(self, event: StickEvent) -> None:
         if event.phase == "plan":
-            size = human_size(event.total)
-            line = f"{event.target}: writing ({size} to copy and read back; {event.message})"
+            line = f"{event.target}: writing: {event.message}"
         elif event.phase == "done":
             line = f"{event.target}: done, verified"
         else:

@@ -22,6 +22,7 @@ from ..errors import (
     TargetsFailedError,
 )
 from ..layout import RECORD_NAME, STICK_MARKER, STICK_RECORD, SUMS_NAME
+from ..units import human_size
 from ..verify import IGNORED
 from .copy import copy_entry, delete_files, inside, sync_folder, write_bytes
 from .home import render_home_page
@@ -202,7 +203,11 @@ def write_target(
         plan = plan_target(wanted, present, _recorded(path), cluster=info.cluster)
         check_fits(info, (e.size for e in image.all), plan.space_needed)
         run.total = plan.write_bytes + plan.full_bytes
-        emit(StickEvent(str(path), "plan", 0, run.total, info.describe_free()))
+        what = (
+            f"{human_size(plan.write_bytes)} to copy, {human_size(plan.full_bytes)} to read "
+            f"back; {info.describe_free()}"
+        )
+        emit(StickEvent(str(path), "plan", 0, run.total, what))
         _execute(run, image, plan)
     except OerpackError as exc:
         error = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
