@@ -225,6 +225,10 @@ def test_two_packages_share_one_stick(dist: dict[str, Path], tmp_path: Path) -> 
         for page in stick.glob("*/**/*.html"):
             for link in re.findall(r'(?:href|src)="([^"#:]+)"', page.read_text()):
                 assert (page.parent / link).exists(), (page, link)
+        for script in stick.glob("*/assets/**/*.js"):  # search data: links from <id>/index.html
+            for link in re.findall(r'"((?:\.\./)*KOLIBRI_DATA/[^"]+)"', script.read_text()):
+                viewer = stick / script.relative_to(stick).parts[0]
+                assert link.startswith("../") and (viewer / link).exists(), link
         assert run("verify", str(stick))[0] == 0
         assert (
             subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=stick).returncode == 0

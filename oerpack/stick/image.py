@@ -72,7 +72,11 @@ def find_packages(source: Path, only: Sequence[str] = ()) -> list[Path]:
     if is_package(source):
         found = [source]
     else:
-        found = sorted(p for p in source.iterdir() if p.is_dir() and is_package(p))
+        found = sorted(
+            p
+            for p in source.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and is_package(p)
+        )
     if only:
         by_id = {p.name: p for p in found}
         missing = [i for i in only if i not in by_id]
