@@ -334,3 +334,16 @@ def test_ctrl_c_leaves_targets_incomplete_and_exits_130(tmp_path: Path) -> None:
 def test_write_help_and_usage() -> None:
     code, out = run("write", "--help")
     assert code == 0 and "--watch" in out and "--report" in out and "--force" in out
+
+
+def test_file_of_4_gib_is_refused_on_fat32(tmp_path: Path) -> None:
+    package = synthetic_package(tmp_path / "p" / "big-event", files=1, size=1000)
+    huge = package / "KOLIBRI_DATA/content/storage/a/b/ab.mp4"
+    huge.parent.mkdir(parents=True, exist_ok=True)
+    with huge.open("wb") as handle:  # sparse: no 4 GiB on this disk
+        handle.truncate(4 * 1024**3)
+    sums = package / "SHA256SUMS"
+    sums.write_text(sums.read_text() + f"{'0' * 64}  {huge.relative_to(package).as_posix()}\n")
+    with fat_sticks(tmp_path, 1) as (stick,):
+        code, out = run("write", str(package), str(stick))
+        assert code == 7 and "4 GiB or more cannot be stored on FAT32" in out, out
