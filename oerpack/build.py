@@ -172,11 +172,10 @@ def build_package(
         plan,
         derived.blobs,
         out_dir,
+        derived_blobs=derived.derived_blobs,
         make_zip=make_zip,
         target_size=target_size,
         allow_large_files=allow_large_files,
-        pdfs=derived.pdfs,
-        durations=derived.durations,
         on_step=on_step,
     )
     lock = replace(

@@ -5,10 +5,21 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import cast
 from urllib.parse import urlsplit
 
 from .errors import ManifestError, ManifestErrors
-from .models import ITEM_KINDS, NOT_STATED, Event, Item, Manifest, Section, Source, Speaker
+from .models import (
+    ITEM_KINDS,
+    NOT_STATED,
+    Event,
+    Item,
+    ItemKind,
+    Manifest,
+    Section,
+    Source,
+    Speaker,
+)
 from .yamlnodes import Node, NodeReader, is_int_scalar, is_sequence, read_yaml
 
 FORMAT_VERSION = 1
@@ -305,7 +316,7 @@ class _ManifestReader(NodeReader):
         return Item(
             id=item_id,
             title=title,
-            kind=kind,
+            kind=cast(ItemKind, kind),  # checked against ITEM_KINDS above
             sources=sources,
             speakers=speakers,
             group=self.optional(fields, "group", where, self.text),

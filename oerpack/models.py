@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
-ITEM_KINDS = ("presentation", "recording", "document")
+ItemKind = Literal["presentation", "recording", "document"]
+ITEM_KINDS: tuple[ItemKind, ...] = get_args(ItemKind)
 NOT_STATED = "not-stated"
 
 
@@ -72,7 +73,7 @@ class Source:
 class Item:
     id: str
     title: Text
-    kind: str
+    kind: ItemKind
     sources: tuple[Source, ...]
     group: Text | None = None
     description: Text | None = None
@@ -148,6 +149,14 @@ class Lock:
 
     def get(self, key: str) -> LockEntry | None:
         return dict(self.sources).get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class PdfInfo:
+    """What a PDF says: its page count and its text (whitespace folded, capped)."""
+
+    pages: int
+    text: str
 
 
 @dataclass(frozen=True, slots=True)

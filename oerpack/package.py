@@ -19,7 +19,6 @@ from .errors import ChecksumError, PackageError
 from .kolibri import Channel, build_channel, channel_db_path, write_channel_db
 from .layout import README_NAME, RECORD_NAME, SUMS_NAME
 from .models import Blob, Event, Section
-from .pdf import PdfInfo
 from .plan import Plan
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
 from .units import human_size
@@ -152,7 +151,7 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 
 
 def _place_media(
-    plan: Plan, blobs: Mapping[str, Blob], staging: Path
+    plan: Plan, blobs: Mapping[str, Blob], derived_blobs: Mapping[str, Blob], staging: Path
 ) -> tuple[dict[str, str], int]:
     """Media into Kolibri's storage layout; returns known digests and links made."""
     known: dict[str, str] = {}
@@ -174,7 +173,7 @@ def _place_media(
             known[package_file.dest] = package_file.sha256
     for extra in plan.derived:  # posters, thumbnails, page images, subtitles
         if extra.dest not in known:
-            linked += place_blob(blobs[extra.dest], staging / extra.dest, key=extra.of)
+            linked += place_blob(derived_blobs[extra.dest], staging / extra.dest, key=extra.of)
             known[extra.dest] = extra.sha256
     return known, linked
 
@@ -208,22 +207,22 @@ def _write_text(path: Path, text: str, *, windows: bool = False) -> None:
 def _write_folder(
     plan: Plan,
     blobs: Mapping[str, Blob],
+    derived_blobs: Mapping[str, Blob],
     staging: Path,
-    pdfs: Mapping[str, PdfInfo],
-    durations: Mapping[str, float],
     step: Callable[[str], None],
 ) -> tuple[Channel, int]:
     step("placing media")
-    known, linked = _place_media(plan, blobs, staging)
+    known, linked = _place_media(plan, blobs, derived_blobs, staging)
     step("rendering the viewer")
     media = {
-        key: MediaInfo(pdf=pdfs.get(key), duration=durations.get(key))
-        for key in {*pdfs, *durations}
+        f.key: MediaInfo(pdf=f.pdf, duration=f.duration)
+        for f in plan.files
+        if f.pdf is not None or f.duration is not None
     }
     render_viewer(plan, media, staging)
     render_readers(plan, staging)
     step("writing the Kolibri channel")
-    channel = build_channel(plan, durations)
+    channel = build_channel(plan)
     write_channel_db(channel, channel_db_path(staging, channel.id))
     media_bytes = sum(f.size for f in plan.files)
     _write_text(
@@ -249,12 +248,11 @@ def assemble(
     make_zip: bool = True,
     target_size: int | None = None,
     allow_large_files: bool = False,
-    pdfs: Mapping[str, PdfInfo] | None = None,
-    durations: Mapping[str, float] | None = None,
+    derived_blobs: Mapping[str, Blob] | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> PackageResult:
-    """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``; ``pdfs`` and
-    ``durations`` are what the media stage read from the files (search text, page counts).
+    """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``: ``blobs`` holds the
+    bytes of each package file by key, ``derived_blobs`` those of each derived file by dest.
 
     The folder is built under a temporary name and swapped in only when complete, checked for
     FAT32 (names, 4 GiB files) and, with ``target_size``, for fitting the stick. An unchanged
@@ -269,7 +267,7 @@ def assemble(
     staging.mkdir()
     fit = None
     try:
-        channel, linked = _write_folder(plan, blobs, staging, pdfs or {}, durations or {}, step)
+        channel, linked = _write_folder(plan, blobs, derived_blobs or {}, staging, step)
         entries = package_entries(staging)
         check_names(name for name, _ in entries)
         if target_size is not None:

@@ -7,7 +7,6 @@ import hashlib
 import logging
 import re
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -15,6 +14,7 @@ from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import ArrayObject, ByteStringObject, StreamObject
 
 from . import atomic
+from .models import PdfInfo
 
 log = logging.getLogger(__name__)
 _SPACE = re.compile(r"\s+")
@@ -28,12 +28,6 @@ _XMP_DATES = re.compile(
     re.DOTALL,
 )
 _XMP_UUID = re.compile(rb"uuid:[0-9a-fA-F-]{36}")
-
-
-@dataclass(frozen=True, slots=True)
-class PdfInfo:
-    pages: int
-    text: str
 
 
 def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from . import ids, layout
 from .errors import OerpackError, UnresolvedSourcesError
 from .filetypes import MediaKind, media_of
-from .models import FetchTask, Item, Lock, Manifest, Source
+from .models import FetchTask, Item, Lock, Manifest, PdfInfo, Source
 from .settings import Settings
 
 #: Bump when oerpack changes what it writes into the channel database, so that packages
@@ -36,6 +38,15 @@ class PackageFile:
     #: comes from, the video profile a transcoded recording was encoded with.
     origin: str | None = None
     profile: str | None = None
+    #: What the media stage read from the bytes (once per content, cached): a PDF's pages
+    #: and text, a recording's seconds. Not part of any hash: the bytes already are.
+    pdf: PdfInfo | None = None
+    duration: float | None = None
+
+
+#: What a derived file is to its package file: a thumbnail (poster, first page), one page
+#: image, or a subtitle track.
+DerivedRole = Literal["thumbnail", "page", "subtitle"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +57,7 @@ class DerivedFile:
     use it (page images)."""
 
     of: str
-    role: str
+    role: DerivedRole
     dest: str
     sha256: str
     md5: str
@@ -81,7 +92,7 @@ class Plan:
         keys = {source.key for source in item.sources}
         return tuple(f for f in self.files if f.key in keys or f.origin in keys)
 
-    def derived_of(self, key: str, role: str) -> tuple[DerivedFile, ...]:
+    def derived_of(self, key: str, role: DerivedRole) -> tuple[DerivedFile, ...]:
         """Files made for the package file ``key`` in ``role`` (see DerivedFile)."""
         return tuple(d for d in self.derived if d.of == key and d.role == role)
 
@@ -176,6 +187,16 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
         content_hash=content_hash,
         files=tuple(files),
     )
+
+
+def with_media_facts(
+    plan: Plan, pdfs: Mapping[str, PdfInfo], durations: Mapping[str, float]
+) -> Plan:
+    """The plan whose files carry what the media stage read from them."""
+    files = tuple(
+        replace(f, pdf=pdfs.get(f.key), duration=durations.get(f.key)) for f in plan.files
+    )
+    return replace(plan, files=files)
 
 
 def settle_version(plan: Plan) -> Plan:

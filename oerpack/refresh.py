@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal, get_args
 
 from .errors import DownloadError, ExitCode, OerpackError, RefreshProblemsError
 from .eventpage.links import parse_page
@@ -27,7 +28,8 @@ from .plan import plan_package
 from .settings import Settings
 
 log = logging.getLogger(__name__)
-STATUSES = ("unchanged", "changed", "moved", "broken", "unresolved")
+CheckStatus = Literal["unchanged", "changed", "moved", "broken", "unresolved"]
+STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ class SourceCheck:
     """One row of the refresh table."""
 
     key: str
-    status: str
+    status: CheckStatus
     url: str | None = None
     detail: str = ""
     stale_pin: bool = False  # new bytes, but the manifest pins the old ones
@@ -60,7 +62,7 @@ class RefreshReport:
     page_errors: tuple[str, ...] = ()
     check_only: bool = False
 
-    def count(self, status: str) -> int:
+    def count(self, status: CheckStatus) -> int:
         return sum(1 for check in self.checks if check.status == status)
 
     def summary(self) -> str:
@@ -257,7 +259,7 @@ def _check_local(source: Source, old: LockEntry | None) -> _Verdict:
     except OSError as exc:
         return _Verdict(SourceCheck(source.key, "broken", detail=f"{source.path}: {exc}"))
     entry = LockEntry(size=size, sha256=sha256, md5=md5)
-    status = "unchanged" if old is not None and old.sha256 == sha256 else "changed"
+    status: CheckStatus = "unchanged" if old is not None and old.sha256 == sha256 else "changed"
     return _Verdict(SourceCheck(source.key, status, detail=str(source.path)), entry=entry)
 
 

@@ -18,8 +18,7 @@ from .filetypes import file_type
 from .layout import ASSETS_DIR, INDEX_HTML, SEARCH_DATA, SEARCH_DATA_NAME, cues_path
 from .media.derive import reader_path
 from .media.subtitles import vtt_cues
-from .models import Item, Section, Text
-from .pdf import PdfInfo
+from .models import Item, PdfInfo, Section, Text
 from .plan import PackageFile, Plan
 from .units import human_size
 

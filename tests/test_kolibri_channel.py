@@ -14,7 +14,7 @@ from oerpack.kolibri.schema import TABLES
 from oerpack.kolibri.tree import Channel, license_fields
 from oerpack.manifest import load_manifest
 from oerpack.models import Lock, LockEntry
-from oerpack.plan import Plan, plan_package
+from oerpack.plan import Plan, plan_package, with_media_facts
 from tests.support.corpus import write_manifest
 
 # Content schema 5, from the facts measured against Kolibri 0.19.5 (not from our DDL).
@@ -131,7 +131,7 @@ def check_mptt(channel: Channel) -> None:
 
 
 def test_tree_shape_titles_and_mptt(tmp_path: Path) -> None:
-    channel = build_channel(make_plan(tmp_path), {"recording.ru": 2.04})
+    channel = build_channel(with_media_facts(make_plan(tmp_path), {}, {"recording.ru": 2.04}))
     check_mptt(channel)
     rows = [(n.level, n.kind, n.title, n.lang) for n in channel.nodes]
     assert rows == [

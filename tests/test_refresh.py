@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 from oerpack.build import build_package
 from oerpack.cli import main
 from oerpack.errors import ExitCode
-from oerpack.fetch import probe
+from oerpack.fetch import get_page, probe
 from oerpack.lock import lock_path, read_lock
 from oerpack.refresh import refresh_manifest, report_lines, report_problem
 from oerpack.settings import Settings
@@ -341,3 +342,21 @@ def test_a_changed_local_file_with_a_pin_keeps_the_lock(tmp_path: Path) -> None:
     assert read_lock(lock_path(manifest)) == before
     problem = report_problem(report, manifest)
     assert problem is not None and problem.exit_code == ExitCode.CHECKSUM_MISMATCH
+
+
+@pytest.mark.parametrize("use_page", [False, True], ids=["probe", "event-page"])
+def test_probes_and_page_reads_honour_retry_after(
+    fault_server: FaultServer, tmp_path: Path, use_page: bool
+) -> None:
+    """A busy server's Retry-After is waited for by refresh's probes and page reads too,
+    not only by downloads (the backoff itself is zero here)."""
+    fault_server.add("/busy.html", b"<html><body>ok</body></html>")
+    fault_server.fault("/busy.html", fail_status=503, fail_times=1, retry_after="1")
+    started = time.monotonic()
+    if use_page:
+        page = get_page(fault_server.url("/busy.html"), _settings(tmp_path))
+        assert page.content.startswith(b"<html>")
+    else:
+        assert probe(fault_server.url("/busy.html"), _settings(tmp_path)).status == 200
+    assert time.monotonic() - started >= 0.9
+    assert fault_server.stats("/busy.html").statuses[:2] == (503, 200)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import requests
 
 from ..errors import DownloadError
 from ..settings import Settings
 from .download import new_session
-from .retry import RETRY_STATUS, RetryPolicy
+from .retry import RETRY_STATUS, RetryPolicy, parse_retry_after
 
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
 Session = requests.Session
@@ -55,6 +56,7 @@ def get_page(url: str, settings: Settings) -> Page:
     reason = ""
     try:
         for attempt in range(settings.retries + 1):
+            wait = None
             try:
                 response = session.get(
                     url, timeout=(settings.connect_timeout, settings.read_timeout)
@@ -78,7 +80,8 @@ def get_page(url: str, settings: Settings) -> Page:
                     reason = f"HTTP {response.status_code} {response.reason}"
                     if response.status_code not in RETRY_STATUS:
                         break
-            _probe_pause(settings, attempt)
+                    wait = _retry_after(response)
+            _probe_pause(settings, attempt, retry_after=wait)
     finally:
         session.close()
     raise DownloadError(
@@ -119,6 +122,7 @@ def _probe_once(
 ) -> ProbeResult:
     reason = ""
     for attempt in range(settings.retries + 1):
+        wait = None
         try:
             response = session.request(
                 method,
@@ -147,7 +151,8 @@ def _probe_once(
                         reason=f"HTTP {response.status_code} {response.reason}",
                     )
                 reason = f"HTTP {response.status_code} {response.reason}"
-        _probe_pause(settings, attempt)
+                wait = _retry_after(response)
+        _probe_pause(settings, attempt, retry_after=wait)
     return ProbeResult(url=url, status=0, final_url=url, reason=reason)
 
 
@@ -160,12 +165,17 @@ def _full_size(response: requests.Response) -> int | None:
     return int(length) if length.isdigit() else None
 
 
-def _probe_pause(settings: Settings, attempt: int) -> None:
-    """The downloads' backoff between probe attempts (no wait after the last one)."""
+def _retry_after(response: requests.Response) -> float | None:
+    return parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
+
+
+def _probe_pause(settings: Settings, attempt: int, *, retry_after: float | None = None) -> None:
+    """The downloads' backoff between probe attempts, honouring the server's Retry-After
+    like downloads do (no wait after the last one)."""
     if attempt < settings.retries:
         policy = RetryPolicy(
             retries=settings.retries, backoff=settings.backoff, max_backoff=settings.max_backoff
         )
-        delay = policy.delay(attempt + 1)
+        delay = policy.delay(attempt + 1, retry_after=retry_after)
         if delay > 0:
             time.sleep(delay)

@@ -11,7 +11,7 @@ content id), so a rebuilt package keeps every node id and learners keep their pr
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .. import ids
@@ -174,7 +174,6 @@ def _file_draft(
     event: Event,
     item: Item,
     package_file: PackageFile,
-    durations: Mapping[str, float],
     extras: tuple[DerivedFile, ...],
 ) -> _Draft:
     lang = package_file.lang
@@ -183,7 +182,7 @@ def _file_draft(
     if lang not in item.title.langs():
         title += f" ({LANGUAGE_NAMES.get(lang, lang)})"
     authors = ", ".join(s.name.get(lang, order) for s in item.speakers)
-    seconds = durations.get(package_file.key)
+    seconds = package_file.duration
     return _Draft(
         content_id=ids.content_id(event.id, package_file.key),
         kind=KIND_BY_EXT[package_file.ext],
@@ -215,31 +214,29 @@ def _topic(
     )
 
 
-def _item_drafts(
-    plan: Plan, items: tuple[Item, ...], durations: Mapping[str, float]
-) -> list[_Draft]:
+def _item_drafts(plan: Plan, items: tuple[Item, ...]) -> list[_Draft]:
     event = plan.manifest.event
     return [
-        _file_draft(event, item, f, durations, supplementary_files(plan, f))
+        _file_draft(event, item, f, supplementary_files(plan, f))
         for item in items
         for f in plan.files_of(item)
         if kolibri_renderable(f)
     ]
 
 
-def _drafts(plan: Plan, durations: Mapping[str, float]) -> _Draft:
+def _drafts(plan: Plan) -> _Draft:
     manifest = plan.manifest
     event = manifest.event
     order = event.languages
     topics: list[_Draft] = []
-    documents = _item_drafts(plan, manifest.items, durations)
+    documents = _item_drafts(plan, manifest.items)
     if documents:
         title = " / ".join(
             dict.fromkeys(DOCUMENTS_TITLE.get(lang, DOCUMENTS_TITLE["en"]) for lang in order)
         )
         topics.append(_topic(event, "documents", title, "", documents))
     for section in manifest.sections:
-        children = _item_drafts(plan, section.items, durations)
+        children = _item_drafts(plan, section.items)
         if children:
             topics.append(
                 _topic(
@@ -363,10 +360,10 @@ def viewer_only(plan: Plan) -> tuple[str, ...]:
     )
 
 
-def build_channel(plan: Plan, durations: Mapping[str, float] | None = None) -> Channel:
-    """The channel for ``plan``; ``durations`` are seconds of media, by source key."""
+def build_channel(plan: Plan) -> Channel:
+    """The channel for ``plan`` (media durations come with its files)."""
     event = plan.manifest.event
-    root = _drafts(plan, durations or {})
+    root = _drafts(plan)
     root_id = ids.node_id(plan.channel_id, root.content_id)
     name, description = license_fields(event)
     owner = clip(

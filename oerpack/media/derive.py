@@ -7,11 +7,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from .. import fatnames, layout
 from ..filetypes import media_of
 from ..models import Blob
-from ..plan import DerivedFile, PackageFile, Plan
+from ..plan import DerivedFile, DerivedRole, PackageFile, Plan
 from . import profiles
 from .office import OFFICE_EXTS
 from .profiles import FitChoice, Recording
@@ -36,13 +37,18 @@ class MediaOptions:
     office_timeout: float = 300.0
 
 
+#: What a derivation makes: a PDF from an office file, a re-encoded recording, a poster or
+#: first-page thumbnail, page images of a document, a VTT from an SRT.
+TaskKind = Literal["office-pdf", "transcode", "thumbnail", "pages", "subtitle"]
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """One derivation: read the file of package file ``key`` (sha256 ``input_sha256``,
     extension ``input_ext``) and make ``kind`` output; ``of`` is the package file the
     output belongs to. ``cache_key`` names the output in the cache."""
 
-    kind: str  # office-pdf | transcode | thumbnail | pages | subtitle
+    kind: TaskKind
     key: str
     of: str
     input_sha256: str
@@ -187,7 +193,7 @@ def derived_files(plan: Plan, task: Task, outputs: tuple[Blob, ...]) -> tuple[De
             for n, b in enumerate(outputs, start=1)
         )
     (blob,) = outputs
-    role = "subtitle" if task.kind == "subtitle" else "thumbnail"
+    role: DerivedRole = "subtitle" if task.kind == "subtitle" else "thumbnail"
     preset = "video_subtitle" if role == "subtitle" else f"{media}_thumbnail"
     return (
         DerivedFile(

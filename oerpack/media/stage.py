@@ -16,9 +16,9 @@ from .. import __version__, atomic
 from ..errors import DoesNotFitError
 from ..fetch.hashing import hash_file
 from ..filetypes import is_iso_media
-from ..models import Blob
-from ..pdf import PdfInfo, read_pdf
-from ..plan import DerivedFile, Plan
+from ..models import Blob, PdfInfo
+from ..pdf import read_pdf
+from ..plan import DerivedFile, Plan, with_media_facts
 from ..settings import Settings
 from . import derive, office, pages, subtitles, thumbs, video
 from .derive import MediaOptions, Task
@@ -33,14 +33,14 @@ Step = Callable[[str], None]
 
 @dataclass(frozen=True, slots=True)
 class MediaResult:
-    """The plan with derived files, every blob to package, and what was read from the
-    media on the way (PDF text and pages, video durations), so nothing reads them again."""
+    """The plan with its derived files and what was read from the media on the way (PDF
+    text and pages, video durations, inside its files, so nothing reads them again); the
+    bytes to package: ``blobs`` by package file key, ``derived_blobs`` by derived file dest."""
 
     plan: Plan
     blobs: Mapping[str, Blob]
+    derived_blobs: Mapping[str, Blob]
     notes: tuple[str, ...]
-    pdfs: Mapping[str, PdfInfo]
-    durations: Mapping[str, float]
 
 
 class DerivedCache:
@@ -160,6 +160,7 @@ def derive_media(
     for task, blob in done.items():
         all_blobs[task.of] = blob
     derived: list[DerivedFile] = []
+    derived_blobs: dict[str, Blob] = {}
     for task in derive.plan_extras(plan, options, have_ffmpeg=ffmpeg):
         try:
             outputs = _run(task, cache, all_blobs, soffice, durations, options, step)
@@ -168,7 +169,7 @@ def derive_media(
             continue
         made = derive.derived_files(plan, task, outputs)
         derived.extend(made)
-        all_blobs.update({d.dest: b for d, b in zip(made, outputs, strict=True)})
+        derived_blobs.update({d.dest: b for d, b in zip(made, outputs, strict=True)})
     plan = replace(plan, derived=tuple(derived))
     if options.fit is not None:
         _check_fit(plan, options)
@@ -176,13 +177,8 @@ def derive_media(
     if page_bytes:
         count = sum(1 for d in derived if d.role == "page")
         step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
-    return MediaResult(
-        plan=plan,
-        blobs=all_blobs,
-        notes=tuple(notes),
-        pdfs=_pdf_facts(plan, all_blobs, cache),
-        durations=durations,
-    )
+    plan = with_media_facts(plan, _pdf_facts(plan, all_blobs, cache), durations)
+    return MediaResult(plan=plan, blobs=all_blobs, derived_blobs=derived_blobs, notes=tuple(notes))
 
 
 def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache) -> dict[str, PdfInfo]:

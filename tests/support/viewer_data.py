@@ -13,8 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from oerpack import ids, layout
-from oerpack.models import Event, Item, Manifest, Section, Source, Speaker, Text
-from oerpack.pdf import PdfInfo
+from oerpack.models import Event, Item, Manifest, PdfInfo, Section, Source, Speaker, Text
 from oerpack.plan import PackageFile, Plan
 from oerpack.viewer import MediaInfo
 
