@@ -303,9 +303,35 @@ def test_watch_writes_folders_as_they_appear(dist: dict[str, Path], tmp_path: Pa
             (media / name).mkdir()
 
     threading.Thread(target=plug).start()
-    results = write_all(image, [], watch=media, watch_seconds=2.5, poll=0.1)
+    results = write_all(image, [], watch=media, watch_seconds=2.5, poll=0.1, mounts_only=False)
     assert [Path(r.target).name for r in results] == ["usb-a", "usb-b"]
     assert all(r.verified for r in results)
+
+
+def test_watch_writes_sticks_as_they_are_mounted(dist: dict[str, Path], tmp_path: Path) -> None:
+    require_fuse()
+    media = tmp_path / "media"
+    (media / "empty-folder").mkdir(parents=True)  # never mounted: never written
+    images = [make_image(tmp_path / f"stick{i}.img", 64) for i in range(2)]
+
+    def plug() -> None:
+        for index, image in enumerate(images):
+            time.sleep(0.7)
+            mount(image, media / f"usb{index}")
+
+    plugger = threading.Thread(target=plug)
+    plugger.start()
+    try:
+        results = write_all(load_image(dist["v1"]), [], watch=media, watch_seconds=4, poll=0.2)
+        plugger.join()
+        assert [Path(r.target).name for r in results] == ["usb0", "usb1"]
+        assert all(r.verified for r in results)
+        assert os.listdir(media / "empty-folder") == []
+        assert run("verify", str(media / "usb1"))[0] == 0
+    finally:
+        plugger.join()
+        for index in range(2):
+            unmount(media / f"usb{index}")
 
 
 def test_progress_events_per_target(dist: dict[str, Path], tmp_path: Path) -> None:

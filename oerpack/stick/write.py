@@ -261,9 +261,11 @@ def write_all(
     watch: Path | None = None,
     watch_seconds: float = 3600.0,
     poll: float = 1.0,
+    mounts_only: bool = True,
 ) -> list[TargetResult]:
-    """Write every target at once (a thread each); with ``watch``, also every folder that
-    appears below it within ``watch_seconds``. Results in the order targets were started."""
+    """Write every target at once (a thread each); with ``watch``, also every stick mounted
+    below it within ``watch_seconds`` (``mounts_only=False``: every folder appearing there).
+    Results in the order targets were started."""
     stop = stop or threading.Event()
     results: dict[Path, TargetResult] = {}
     threads: list[threading.Thread] = []
@@ -281,7 +283,7 @@ def write_all(
         for path in order:
             start(path)
         if watch is not None:
-            _watch(watch, watch_seconds, poll, stop, order, start)
+            _watch(watch, watch_seconds, poll, stop, order, start, mounts_only=mounts_only)
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.2)
@@ -304,13 +306,20 @@ def _watch(
     stop: threading.Event,
     order: list[Path],
     start: Callable[[Path], None],
+    *,
+    mounts_only: bool,
 ) -> None:
-    """Start a target for every folder that appears below ``folder`` (a stick mounted)."""
-    seen = {p for p in folder.iterdir() if p.is_dir()} | set(order)
+    """Start a target for every stick mounted below ``folder``. A folder that is not (yet) a
+    mount point is left alone: a desktop makes the folder before it mounts the stick there,
+    and writing into it then would fill the computer's own disk."""
+    seen = {p for p in folder.iterdir() if p.is_dir() and (os.path.ismount(p) or not mounts_only)}
+    seen |= set(order)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not stop.is_set():
         with contextlib.suppress(OSError):
             for path in sorted(p for p in folder.iterdir() if p.is_dir() and p not in seen):
+                if mounts_only and not os.path.ismount(path):
+                    continue
                 seen.add(path)
                 order.append(path)
                 start(path)
