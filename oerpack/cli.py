@@ -406,7 +406,13 @@ def verify(path: Path) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Also write every stick mounted below this folder while the command runs.",
 )
-@click.option("--watch-minutes", type=click.FloatRange(min=0), default=60.0, show_default=True)
+@click.option(
+    "--watch-minutes",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="How long --watch waits for sticks.",
+)
 @click.option(
     "--report",
     "report_path",

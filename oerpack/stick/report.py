@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..units import human_size
@@ -33,7 +33,6 @@ class TargetResult:
     seconds: float = 0.0
     error: str = ""
     exit_code: int = 0
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def throughput(self) -> float:
@@ -47,7 +46,6 @@ class TargetResult:
     def as_dict(self) -> dict[str, object]:
         row = asdict(self)
         row["packages"] = list(self.packages)
-        row["notes"] = list(self.notes)
         row["seconds"] = round(self.seconds, 2)
         row["throughput_mb_s"] = round(self.throughput, 2)
         return row
@@ -73,7 +71,6 @@ _COLUMNS = (
     "throughput_mb_s",
     "error",
     "exit_code",
-    "notes",
 )
 
 
@@ -88,7 +85,6 @@ def to_csv(results: Sequence[TargetResult]) -> str:
     for result in results:
         row = result.as_dict()
         row["packages"] = " ".join(result.packages)
-        row["notes"] = "; ".join(result.notes)
         writer.writerow(row)
     return out.getvalue()
 
