@@ -285,6 +285,7 @@ def test_stick_unmounted_mid_write_fails_alone(tmp_path: Path) -> None:
         out, _ = process.communicate(timeout=120)
         assert process.returncode != 0, out
         assert re.search(r"usb1 .* yes ", out) and re.search(r"usb0 .* NO ", out), out
+        assert os.listdir(pulled) == []  # nothing went to the folder the stick left behind
         mount(image_of(pulled), pulled)
         assert run("verify", str(pulled))[0] == 6
         code, out = run("write", str(big), str(pulled))

@@ -75,6 +75,20 @@ class _Run:
     verified: int = 0
     methods: set[str] = field(default_factory=set)
     last: float = 0.0
+    device: int = -1
+
+    def still_there(self) -> None:
+        """Refuse to go on when the stick was unmounted: its folder would then be on the
+        computer's own disk, and the rest of the package would silently land there."""
+        try:
+            device = os.stat(self.path).st_dev
+        except OSError:
+            device = -2
+        if device != self.device:
+            raise PackageError(
+                f"{self.path}: the stick is gone (unmounted or pulled)",
+                hint="plug it in again and run the same command: it resumes",
+            )
 
     def advance(self, count: int, phase: Phase) -> None:
         if self.stop.is_set():
@@ -163,15 +177,18 @@ def _verify_entry(run: _Run, entry: Entry) -> None:
 
 
 def _execute(run: _Run, image: StickImage, plan: TargetPlan) -> None:
+    run.device = os.stat(run.path).st_dev
     write_bytes(run.path, STICK_MARKER, " ".join(p.id for p in image.packages).encode() + b"\n")
     delete_files(run.path, plan.delete)
     copies = set(plan.copy)
     for group in (image.entries, image.finals):
         for entry in group:
+            run.still_there()
             if entry.name in copies:
                 copy_entry(entry, run.path, on_bytes=lambda n: run.advance(n, "copy"))
                 run.written += entry.size
         for entry in group:
+            run.still_there()
             _verify_entry(run, entry)
     (run.path / STICK_MARKER).unlink()
     sync_folder(run.path)
