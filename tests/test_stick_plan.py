@@ -108,7 +108,8 @@ def test_report_formats() -> None:
         "MB/s",
     ]
     assert "yes" in lines[1] and "8.0 GB" in lines[1] and "1.0" in lines[1].split()[-1]
-    assert "NO" in lines[2] and lines[-1] == "/media/usb2: No space left on device"
+    assert "NO" in lines[2] and lines[-2] == "/media/usb2: No space left on device"
+    assert lines[-1] == "1 of 2 target(s) verified; 2.0 MB written in all"
     rows = list(csv.DictReader(io.StringIO(to_csv([good, bad]))))
     assert rows[0]["uuid"] == "AB12-CD34" and rows[0]["verified"] == "True"
     assert rows[1]["error"] == "No space left on device"

@@ -108,6 +108,11 @@ def table(results: Sequence[TargetResult]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.extend(r.problem() for r in results if r.error)
+    good = sum(1 for r in results if r.verified)
+    written = sum(r.bytes_written for r in results)
+    lines.append(
+        f"{good} of {len(results)} target(s) verified; {human_size(written)} written in all"
+    )
     return [line.rstrip() for line in lines]
 
 
