@@ -1,4 +1,5 @@
-"""Encode time per minute of video and size per hour for each video profile.
+"""Encode time per minute of video and size per hour for each video profile, beside the
+time the --fit plan estimates (VideoProfile.encode_factor).
 
 Generates a 720p test video (ffmpeg testsrc2 + noise, so the encoder has detail to
 work on; real lectures with slides usually compress better), encodes it with every
@@ -39,7 +40,10 @@ def main() -> None:
             f"source: {args.seconds} s 1280x720, {source.stat().st_size / 1e6:.1f} MB "
             f"({source.stat().st_size * per_hour / 1e6:.0f} MB/hour)"
         )
-        print(f"{'profile':<10} {'encode s/min':>13} {'MB/hour':>9} {'cap MB/hour':>11}")
+        print(
+            f"{'profile':<10} {'encode s/min':>13} {'planned s/min':>14} {'MB/hour':>9} "
+            f"{'cap MB/hour':>11}"
+        )
         for profile in PROFILES:
             out = Path(scratch) / f"{profile.name}.mp4"
             start = time.perf_counter()
@@ -47,6 +51,7 @@ def main() -> None:
             elapsed = time.perf_counter() - start
             print(
                 f"{profile.name:<10} {elapsed * 60 / args.seconds:>13.1f} "
+                f"{profile.encode_factor * 60:>14.1f} "
                 f"{out.stat().st_size * per_hour / 1e6:>9.0f} "
                 f"{profile.max_bytes(3600) / 1e6:>11.0f}"
             )

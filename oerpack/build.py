@@ -19,15 +19,17 @@ from .errors import (
     PackageError,
 )
 from .fetch.parallel import fetch_all
-from .lock import lock_path, read_lock, write_lock
+from .lock import lock_path, read_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
 from .models import FetchReport, FetchTask, Lock, LockEntry, Manifest, ProgressCallback
-from .plan import plan_fetch, plan_package, settle_version
+from .package.target import FAT32_MAX_FILE, check_file_sizes
+from .plan import plan_fetch, plan_package, settle_content_hash
 from .settings import Settings
+from .versions import Assigned, assign_version, write_lock_keeping_versions
 
 if TYPE_CHECKING:
-    from .package import PackageResult
+    from .package.assemble import PackageResult
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +62,7 @@ def _merged_lock(manifest: Manifest, lock: Lock, report: FetchReport) -> Lock:
             )
         else:
             entries[result.key] = result.entry
-    return Lock(
-        sources=tuple(sorted(entries.items())),
-        channel_version=lock.channel_version,
-        content_hash=lock.content_hash,
-    )
+    return replace(lock, sources=tuple(sorted(entries.items())))
 
 
 def space_needs(
@@ -108,17 +106,18 @@ def fetch_manifest(
     cache.ensure()
     if not settings.offline:
         check_space(space_needs(tasks, cache, out_dir=out_dir, make_zip=make_zip))
+    refuse_large_files(tasks, settings)
     cache.register_lock(path)
+    guard = cache.guard_of(path)
     try:
         report = fetch_all(tasks, settings=settings, progress=progress)
     except FetchInterruptedError as interrupted:
         assert isinstance(interrupted.report, FetchReport)
-        write_lock(
-            path, _merged_lock(manifest, lock, interrupted.report), manifest_id=manifest.event.id
-        )
+        ours = _merged_lock(manifest, lock, interrupted.report)
+        write_lock_keeping_versions(path, guard, ours, manifest_id=manifest.event.id)
         raise
     lock = _merged_lock(manifest, lock, report)
-    write_lock(path, lock, manifest_id=manifest.event.id)
+    lock = write_lock_keeping_versions(path, guard, lock, manifest_id=manifest.event.id)
     errors = [e for e in report.errors if isinstance(e, OerpackError)]
     if errors:
         offline = [e for e in errors if isinstance(e, OfflineMissingError)]
@@ -126,6 +125,18 @@ def fetch_manifest(
             raise OfflineMissingError([key for e in offline for key in e.keys])
         raise FetchFailedError(errors)
     return FetchOutcome(manifest=manifest, lock=lock, report=report)
+
+
+def refuse_large_files(tasks: tuple[FetchTask, ...], settings: Settings) -> None:
+    """Before any download: sources pinned (manifest or lock) larger than the package's
+    medium allows. Unpinned ones are refused when their Content-Length arrives."""
+    if settings.max_file_size is None:
+        return
+    check_file_sizes(
+        ((t.key, t.size) for t in tasks if t.size is not None and t.path is None),
+        allow_large_files=False,
+        limit=settings.max_file_size,
+    )
 
 
 def ready_out_dir(out_dir: Path) -> None:
@@ -156,18 +167,55 @@ def build_package(
     on_step: Callable[[str], None] | None = None,
     media: MediaOptions | None = None,
 ) -> BuildOutcome:
-    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip."""
-    # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
-    from .media.stage import derive_media
-    from .package import assemble
+    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip.
 
+    After the fetch the cache is marked in use, so ``cache --prune`` cannot remove a derived
+    output between the media stage and the lock that records it."""
+    if not allow_large_files:
+        settings = replace(settings, max_file_size=FAT32_MAX_FILE)
     fetched = fetch_manifest(
         manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
     )
+    with Cache(settings.cache_dir).in_use():
+        return _package(
+            fetched,
+            lock_path(manifest_path),
+            out_dir,
+            settings,
+            make_zip=make_zip,
+            target_size=target_size,
+            allow_large_files=allow_large_files,
+            on_step=on_step,
+            media=media,
+        )
+
+
+def _package(
+    fetched: FetchOutcome,
+    path: Path,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    make_zip: bool,
+    target_size: int | None,
+    allow_large_files: bool,
+    on_step: Callable[[str], None] | None,
+    media: MediaOptions | None,
+) -> BuildOutcome:
+    # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
+    from .media.stage import derive_media
+    from .package.assemble import assemble
+
     plan = plan_package(fetched.manifest, fetched.lock)
     blobs = {result.key: result.blob for result in fetched.report.results}
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
-    plan = settle_version(derived.plan)
+    plan = settle_content_hash(derived.plan)
+    cache = Cache(settings.cache_dir)
+    ours = replace(fetched.lock, derived=derived.derived_keys)
+    assigned, lock = assign_version(
+        path, cache.guard_of(path), plan.content_hash, ours, manifest_id=fetched.manifest.event.id
+    )
+    plan = replace(plan, channel_version=assigned.version)
     package = assemble(
         plan,
         derived.blobs,
@@ -178,13 +226,36 @@ def build_package(
         allow_large_files=allow_large_files,
         on_step=on_step,
     )
-    lock = replace(
-        fetched.lock, channel_version=plan.channel_version, content_hash=plan.content_hash
-    )
-    write_lock(lock_path(manifest_path), lock, manifest_id=fetched.manifest.event.id)
     return BuildOutcome(
         fetched=replace(fetched, lock=lock),
         package=package,
         channel_version=plan.channel_version,
-        notes=derived.notes + package.notes,
+        notes=_stale_notes(fetched.manifest, lock)
+        + _version_notes(assigned)
+        + derived.notes
+        + package.notes,
+    )
+
+
+def _stale_notes(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
+    """Sources packaged from the last good copy because refresh found them broken."""
+    notes = []
+    for source in manifest.all_sources():
+        entry = lock.get(source.key)
+        if entry is not None and entry.broken:
+            when = f" (fetched {entry.fetched_at})" if entry.fetched_at else ""
+            notes.append(
+                f"{source.key}: packaged from the last good copy{when}; its source is "
+                f"broken: {entry.broken}"
+            )
+    return tuple(notes)
+
+
+def _version_notes(assigned: Assigned) -> tuple[str, ...]:
+    if not assigned.older:
+        return ()
+    return (
+        f"this content was built before as channel version {assigned.version}; a Kolibri "
+        f"server that imported version {assigned.highest} (other content) keeps that one "
+        "and does not import this",
     )

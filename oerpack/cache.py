@@ -7,15 +7,17 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 from . import atomic, locking
-from .errors import CacheBusyError, ManifestError
+from .errors import CacheBusyError, ManifestError, MissingLockFilesError
 from .lock import read_lock
-from .models import Blob
+from .models import Blob, Lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,10 @@ class CacheUsage:
     partials: int
     partial_bytes: int
     lock_files: tuple[Path, ...]
+    #: ``derived/``: transcodes, converted PDFs, thumbnails, page images, notes.
+    derived: int = 0
+    derived_bytes: int = 0
+    missing_locks: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,11 @@ class PruneResult:
     removed_bytes: int
     kept: int
     lock_files: tuple[Path, ...]
+    derived_removed: int = 0
+    derived_bytes: int = 0
+    #: Registrations of missing lock files dropped (or, with dry_run, that would be).
+    forgotten: tuple[Path, ...] = ()
+    dry_run: bool = False
 
 
 def _key(text: str) -> str:
@@ -105,10 +116,19 @@ class Cache:
     def lock_part(
         self, url: str, *, stop: threading.Event | None = None, poll: float = 0.1
     ) -> Iterator[Path]:
-        """Hold the partial file of ``url`` exclusively (another process waits)."""
+        """Hold the partial file of ``url`` exclusively (another process waits). The lock
+        file is removed again when the download is finished (see _remove_lock_file)."""
         part = self.partial_path(url)
-        with locking.locked(part.with_suffix(".lock"), stop=stop, poll=poll):
-            yield part
+        lock_file = part.with_suffix(".lock")
+        while True:
+            with locking.locked(lock_file, stop=stop, poll=poll) as handle:
+                if not _is_current(handle, lock_file):
+                    continue  # its holder removed it while we waited: lock the new one
+                try:
+                    yield part
+                finally:
+                    _remove_lock_file(lock_file, part)
+                return
 
     def url_record(self, url: str) -> UrlRecord | None:
         try:
@@ -126,16 +146,38 @@ class Cache:
         absolute = str(lock_file.absolute())
         _write_atomic(self.locks / f"{_key(absolute)}.path", absolute)
 
-    def known_locks(self) -> tuple[Path, ...]:
-        """Registered lock files that still exist (stale registrations are dropped)."""
+    def guard_of(self, lock_file: Path) -> Path:
+        """The file whose exclusive lock serialises writers of ``lock_file`` (see
+        oerpack.versions): one per lock file, in the cache every build of it uses."""
+        return self.locks / f"{_key(str(lock_file.absolute()))}.guard"
+
+    def _registrations(self) -> list[tuple[Path, Path]]:
+        """``(registration file, lock file)`` for every lock file ever registered."""
         found = []
         for entry in sorted(self.locks.glob("*.path")):
-            path = Path(entry.read_text(encoding="utf-8"))
-            if path.is_file():
-                found.append(path)
-            else:
+            try:
+                found.append((entry, Path(entry.read_text(encoding="utf-8"))))
+            except OSError:
+                continue
+        return found
+
+    def known_locks(self) -> tuple[Path, ...]:
+        """Registered lock files that exist where they were registered."""
+        return tuple(path for _, path in self._registrations() if path.is_file())
+
+    def missing_locks(self) -> tuple[Path, ...]:
+        """Registered lock files that are not there: moved, renamed, deleted or on a drive
+        that is not mounted. Pruning stops for them (see prune)."""
+        return tuple(path for _, path in self._registrations() if not path.is_file())
+
+    def forget_missing_locks(self) -> tuple[Path, ...]:
+        """Drop the registrations of missing lock files; returns them."""
+        gone = []
+        for entry, path in self._registrations():
+            if not path.is_file():
                 entry.unlink(missing_ok=True)
-        return tuple(found)
+                gone.append(path)
+        return tuple(gone)
 
     @contextlib.contextmanager
     def in_use(self) -> Iterator[None]:
@@ -155,16 +197,31 @@ class Cache:
         self.ensure()
         blobs = [p.stat().st_size for p in self._blob_files()]
         parts = [p.stat().st_size for p in self.partial.glob("*.part")]
+        derived = [_tree_size(p) for p in derived_entries(self.root)]
         return CacheUsage(
             blobs=len(blobs),
             blob_bytes=sum(blobs),
             partials=len(parts),
             partial_bytes=sum(parts),
             lock_files=self.known_locks(),
+            derived=len(derived),
+            derived_bytes=sum(derived),
+            missing_locks=self.missing_locks(),
         )
 
-    def prune(self, extra_locks: tuple[Path, ...] = ()) -> PruneResult:
-        """Remove blobs that no known or given lock file references."""
+    def prune(
+        self,
+        extra_locks: tuple[Path, ...] = (),
+        *,
+        dry_run: bool = False,
+        forget_missing: bool = False,
+    ) -> PruneResult:
+        """Remove blobs and derived outputs that no known or given lock file references.
+
+        A registered lock file that is missing stops the prune (its manifest may only have
+        moved, or sit on a drive that is not mounted, and its files may not be fetchable
+        again), unless ``forget_missing``. ``dry_run`` removes nothing and reports what
+        would go."""
         self.ensure()
         for path in extra_locks:
             if not path.is_file():
@@ -173,40 +230,122 @@ class Cache:
                     file=str(path),
                     hint="fetch that manifest first, or leave it out",
                 )
+        missing = self.missing_locks()
+        if missing and not forget_missing:
+            raise MissingLockFilesError([str(p) for p in missing])
         lock_files = tuple(dict.fromkeys((*self.known_locks(), *extra_locks)))
         keep = referenced_hashes(lock_files)
-        removed = removed_bytes = kept = 0
+        keep_derived = referenced_derived(lock_files)
         with (self.root / "cache.lock").open("a+b") as handle:
             if not locking.try_lock(handle):
                 raise CacheBusyError(
                     f"{self.root}: another oerpack process is using the cache",
                     hint="run 'oerpack cache --prune' when it has finished",
                 )
-            for path in sorted(self._blob_files()):
-                if path.name in keep:
-                    kept += 1
-                    continue
-                removed += 1
-                removed_bytes += path.stat().st_size
+            try:
+                forgotten = () if dry_run or not missing else self.forget_missing_locks()
+                blobs = self._prune_blobs(keep, dry_run=dry_run)
+                derived = prune_derived(self.root, keep_derived, dry_run=dry_run)
+            finally:
+                locking.unlock(handle)
+        return PruneResult(
+            removed=blobs[0],
+            removed_bytes=blobs[1],
+            kept=blobs[2],
+            lock_files=lock_files,
+            derived_removed=derived[0],
+            derived_bytes=derived[1],
+            forgotten=missing if dry_run else forgotten,
+            dry_run=dry_run,
+        )
+
+    def _prune_blobs(self, keep: frozenset[str], *, dry_run: bool) -> tuple[int, int, int]:
+        """(removed, bytes removed, kept) of the blobs not in ``keep``."""
+        removed = removed_bytes = kept = 0
+        for path in sorted(self._blob_files()):
+            if path.name in keep:
+                kept += 1
+                continue
+            removed += 1
+            removed_bytes += path.stat().st_size
+            if not dry_run:
                 path.unlink()
                 path.with_name(path.name + ".json").unlink(missing_ok=True)
-            locking.unlock(handle)
-        return PruneResult(
-            removed=removed, removed_bytes=removed_bytes, kept=kept, lock_files=lock_files
-        )
+        return removed, removed_bytes, kept
+
+
+def derived_entries(root: Path) -> list[Path]:
+    """What ``derived/`` holds, one path per entry: a task's output folder
+    (``derived/<aa>/<key>/``), a note (``derived/<aa>/<name>.json``: PDF facts, a
+    remembered failure) or a scratch folder left by an interrupted build (``derived/tmp/*``)."""
+    folder = root / "derived"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*/*") if not p.name.startswith("."))
+
+
+def _derived_name(entry: Path) -> str:
+    return entry.name.removesuffix(".json") if entry.is_file() else entry.name
+
+
+def _tree_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def prune_derived(root: Path, keep: frozenset[str], *, dry_run: bool) -> tuple[int, int]:
+    """Remove derived entries no lock references by name (the recipe is in the name, so a
+    changed profile's old transcodes go) and stale scratch folders; (removed, bytes)."""
+    removed = removed_bytes = 0
+    for entry in derived_entries(root):
+        if entry.parent.name != "tmp" and _derived_name(entry) in keep:
+            continue
+        removed += 1
+        removed_bytes += _tree_size(entry)
+        if not dry_run:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    return removed, removed_bytes
+
+
+def referenced_derived(lock_files: Iterable[Path]) -> frozenset[str]:
+    """Every derived entry the given lock files' last builds used."""
+    return frozenset(name for path in lock_files for name in _read_for_prune(path).derived)
+
+
+def _read_for_prune(path: Path) -> Lock:
+    try:
+        return read_lock(path)
+    except ManifestError as exc:
+        raise ManifestError(
+            f"cannot prune: {exc.detail}",
+            file=str(path),
+            hint="fix or remove that lock file first",
+        ) from None
 
 
 def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
     """Every sha256 the given lock files pin (unreadable lock files are an error)."""
     found: set[str] = set()
     for path in lock_files:
-        try:
-            lock = read_lock(path)
-        except ManifestError as exc:
-            raise ManifestError(
-                f"cannot prune: {exc.detail}",
-                file=str(path),
-                hint="fix or remove that lock file first",
-            ) from None
-        found.update(entry.sha256 for _, entry in lock.sources if entry.sha256)
+        found.update(entry.sha256 for _, entry in _read_for_prune(path).sources if entry.sha256)
     return frozenset(found)
+
+
+def _is_current(handle: IO[bytes], path: Path) -> bool:
+    """Whether the locked ``handle`` is still the file at ``path`` (not removed meanwhile)."""
+    try:
+        return os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _remove_lock_file(lock_file: Path, part: Path) -> None:
+    """Remove a download's empty lock file while still holding it, once nothing is left
+    to resume (a waiting process notices, see _is_current); a kept ``.part`` keeps it."""
+    if not part.exists():
+        with contextlib.suppress(OSError):  # Windows cannot remove an open file: kept
+            lock_file.unlink(missing_ok=True)

@@ -26,11 +26,11 @@ from .lock import lock_path
 from .manifest import load_manifest
 from .media.derive import MediaOptions
 from .media.profiles import PROFILE_NAMES
+from .package.target import parse_size
+from .package.verify import verify_package
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
-from .target import parse_size
 from .units import human_size
-from .verify import verify_package
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -250,25 +250,50 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
     metavar="MANIFEST",
     help="With --prune: also keep what this manifest's lock pins (repeatable).",
 )
+@click.option("--dry-run", is_flag=True, help="With --prune: only say what would be removed.")
+@click.option(
+    "--forget-missing",
+    is_flag=True,
+    help="With --prune: forget registered lock files that are missing and prune what "
+    "only they kept (without it, a missing lock file stops the prune).",
+)
 @handle_errors
-def cache_command(cache_dir: Path | None, prune: bool, keep: tuple[Path, ...]) -> None:
+def cache_command(
+    cache_dir: Path | None,
+    prune: bool,
+    keep: tuple[Path, ...],
+    dry_run: bool,
+    forget_missing: bool,
+) -> None:
     """Show the download cache's size; --prune removes what no lock file references.
 
-    Every fetch registers its manifest's lock file in the cache, so pruning keeps the files
-    of every manifest fetched with this cache whose lock file still exists."""
+    Every fetch and build registers its manifest's lock file in the cache, so pruning keeps
+    the downloads and derived media (transcodes, page images …) of every manifest built
+    with this cache. A registered lock file that is missing (the manifest moved, or its
+    drive is not mounted) stops the prune until it is back or --forget-missing is given."""
     cache = Cache(cache_dir or default_cache_dir())
     if prune:
-        done = cache.prune(tuple(lock_path(m) for m in keep))
-        click.echo(
-            f"Pruned {done.removed} file(s), {human_size(done.removed_bytes)}; kept "
-            f"{done.kept} referenced by {len(done.lock_files)} lock file(s)"
+        done = cache.prune(
+            tuple(lock_path(m) for m in keep), dry_run=dry_run, forget_missing=forget_missing
         )
+        verb = "Would prune" if done.dry_run else "Pruned"
+        click.echo(
+            f"{verb} {done.removed} file(s), {human_size(done.removed_bytes)}, and "
+            f"{done.derived_removed} derived item(s), {human_size(done.derived_bytes)}; kept "
+            f"{done.kept} file(s) referenced by {len(done.lock_files)} lock file(s)"
+        )
+        for path in done.forgotten:
+            click.echo(f"{'Would forget' if done.dry_run else 'Forgot'} missing lock file {path}")
     usage = cache.usage()
+    missing = f" ({len(usage.missing_locks)} missing)" if usage.missing_locks else ""
     click.echo(
         f"{cache.root}: {usage.blobs} file(s), {human_size(usage.blob_bytes)}; "
+        f"derived media {usage.derived} item(s), {human_size(usage.derived_bytes)}; "
         f"{usage.partials} partial download(s), {human_size(usage.partial_bytes)}; "
-        f"{len(usage.lock_files)} lock file(s) known"
+        f"{len(usage.lock_files)} lock file(s) known{missing}"
     )
+    for path in usage.missing_locks:
+        click.echo(f"missing lock file: {path}")
 
 
 @main.command()

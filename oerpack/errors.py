@@ -154,6 +154,8 @@ class FetchFailedError(OerpackError):
         self.failures = failures
         if only_checksums:
             self.exit_code = ExitCode.CHECKSUM_MISMATCH
+        elif codes == {ExitCode.DOES_NOT_FIT}:
+            self.exit_code = ExitCode.DOES_NOT_FIT
 
 
 class OfflineMissingError(OerpackError):
@@ -239,3 +241,24 @@ class FetchInterruptedError(OerpackError):
 
 class CacheBusyError(OerpackError):
     """Another oerpack process is using the cache, so it cannot be pruned now."""
+
+
+class NotFetchedError(OerpackError):
+    """A source the plan needs has no verified bytes in the lock yet."""
+
+    def __init__(self, key: str, *, manifest: str) -> None:
+        super().__init__(f"{key}: not fetched yet", hint=f"run 'oerpack fetch {manifest}' first")
+        self.key = key
+
+
+class MissingLockFilesError(OerpackError):
+    """``cache --prune`` knows lock files that are not where they were registered."""
+
+    def __init__(self, paths: list[str]) -> None:
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        super().__init__(
+            f"cannot prune: {len(paths)} registered lock file(s) are missing: {shown}",
+            hint="mount the drive or move the manifest back (or pass it with --keep at its "
+            "new place); --forget-missing prunes what only they kept",
+        )
+        self.paths = paths

@@ -62,6 +62,8 @@ def read_lock(path: Path) -> Lock:
         sources=tuple(entries),
         channel_version=int(channel.get("version", 0)),
         content_hash=channel.get("content_hash"),
+        versions=tuple(sorted(channel.get("versions", {}).items())),
+        derived=tuple(data.get("derived", [])),
     )
 
 
@@ -70,10 +72,16 @@ def _is_lock_data(data: Any) -> bool:
     if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
         return False
     channel = data.get("channel", {})
+    versions = channel.get("versions", {}) if isinstance(channel, dict) else None
+    derived = data.get("derived", [])
     return (
         isinstance(data.get("sources", {}), dict)
         and isinstance(channel, dict)
         and isinstance(channel.get("version", 0), int)
+        and isinstance(versions, dict)
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in versions.values())
+        and isinstance(derived, list)
+        and all(isinstance(k, str) for k in derived)
     )
 
 
@@ -83,12 +91,17 @@ def lock_to_json(lock: Lock, *, manifest_id: str) -> str:
         key: {k: v for k, v in asdict(entry).items() if v is not None}
         for key, entry in lock.sources
     }
-    data = {
+    channel: dict[str, Any] = {"version": lock.channel_version, "content_hash": lock.content_hash}
+    if lock.versions:
+        channel["versions"] = dict(lock.versions)
+    data: dict[str, Any] = {
         "format": LOCK_FORMAT,
         "manifest": manifest_id,
-        "channel": {"version": lock.channel_version, "content_hash": lock.content_hash},
+        "channel": channel,
         "sources": sources,
     }
+    if lock.derived:
+        data["derived"] = sorted(lock.derived)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

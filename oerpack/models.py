@@ -137,6 +137,8 @@ class LockEntry:
     last_modified: str | None = None
     content_type: str | None = None
     fetched_at: str | None = None
+    #: Why the source failed at the last refresh (the entry is then the last good copy).
+    broken: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +146,13 @@ class Lock:
     """The lock file beside a manifest: per source key, what was fetched."""
 
     sources: tuple[tuple[str, LockEntry], ...] = ()
+    #: The last build's channel version and the content hash it was given for.
     channel_version: int = 0
     content_hash: str | None = None
+    #: Every content hash a build gave a version, with that version (oerpack.versions).
+    versions: tuple[tuple[str, int], ...] = ()
+    #: Entries of the cache's ``derived/`` the last build used (kept by ``cache --prune``).
+    derived: tuple[str, ...] = ()
 
     def get(self, key: str) -> LockEntry | None:
         return dict(self.sources).get(key)

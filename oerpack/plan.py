@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import ids, layout
-from .errors import OerpackError, UnresolvedSourcesError
+from .errors import NotFetchedError, UnresolvedSourcesError
 from .filetypes import MediaKind, media_of
 from .models import FetchTask, Item, Lock, Manifest, PdfInfo, Source
 from .settings import Settings
@@ -151,10 +151,7 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
         for source in item.sources:
             entry = lock.get(source.key)
             if entry is None or not (entry.sha256 and entry.md5 and entry.size is not None):
-                raise OerpackError(
-                    f"{source.key}: not fetched yet",
-                    hint=f"run 'oerpack fetch {manifest.path}' first",
-                )
+                raise NotFetchedError(source.key, manifest=str(manifest.path))
             ext = ids.extension_for(  # a platform page's address says nothing of the file
                 url=None if source.via else entry.final_url or source_url(source, lock),
                 path=source.path.name if source.path else None,
@@ -173,18 +170,12 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
                     media=media_of(ext),
                 )
             )
-    sources = _sources_hash(manifest, files)
-    old_sources, _, _ = (lock.content_hash or "").partition(":")
-    if old_sources == sources and lock.content_hash is not None and lock.channel_version:
-        version, content_hash = lock.channel_version, lock.content_hash
-    else:  # sources changed: a new version, its derived part unknown until a build
-        version, content_hash = lock.channel_version + 1, f"{sources}:"
     return Plan(
         manifest=manifest,
         package_id=manifest.event.id,
         channel_id=ids.channel_id(manifest.event.id),
-        channel_version=version,
-        content_hash=content_hash,
+        channel_version=0,  # given by oerpack.versions once the content hash is settled
+        content_hash=f"{_sources_hash(manifest, files)}:",
         files=tuple(files),
     )
 
@@ -199,20 +190,13 @@ def with_media_facts(
     return replace(plan, files=files)
 
 
-def settle_version(plan: Plan) -> Plan:
-    """The plan with its content hash and channel version covering what the build made
-    (converted PDFs, transcodes, thumbnails, subtitles, page images), so that Kolibri
-    re-imports when any of them changes, and a rebuild of the same keeps the version.
-
-    The hash is ``<sources>:<derived>``. ``plan_package`` decided the version for the
-    sources; an empty derived part means no build has carried that version yet.
-    """
-    sources, _, old_derived = plan.content_hash.partition(":")
-    derived = _derived_hash(plan)
-    version = plan.channel_version
-    if old_derived and old_derived != derived:
-        version += 1
-    return replace(plan, channel_version=version, content_hash=f"{sources}:{derived}")
+def settle_content_hash(plan: Plan) -> Plan:
+    """The plan with its content hash covering what the build made too (converted PDFs,
+    transcodes, thumbnails, subtitles, page images): ``<sources>:<derived>``. Its channel
+    version follows from the hash (oerpack.versions), so Kolibri re-imports when any of
+    them changes and a rebuild of the same keeps the version."""
+    sources, _, _ = plan.content_hash.partition(":")
+    return replace(plan, content_hash=f"{sources}:{_derived_hash(plan)}")
 
 
 def _canonical(value: object, base: Path) -> object:

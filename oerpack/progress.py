@@ -26,6 +26,8 @@ class ProgressPrinter:
         self.quiet = quiet
         self.tty = self.stream.isatty() if tty is None else tty
         self.started = time.monotonic()
+        #: When the last file finished: the summary's time is the fetch's, not the build's.
+        self.finished: float | None = None
         self.done_bytes = 0
         self.total_bytes = 0
         self.transferred = 0
@@ -57,6 +59,7 @@ class ProgressPrinter:
             self.transferred += event.amount
         elif event.kind == "done":
             self.in_flight.pop(event.key, None)
+            self.finished = time.monotonic()
             self._finish(event)
 
     def _finish(self, event: Progress) -> None:
@@ -102,7 +105,10 @@ class ProgressPrinter:
         self.stream.flush()
 
     def summary(self) -> str:
-        elapsed = max(time.monotonic() - self.started, 1e-6)
+        """Files and bytes of the fetch, over the time until its last file finished (what a
+        build does afterwards, encoding say, is no download time)."""
+        end = self.finished if self.finished is not None else time.monotonic()
+        elapsed = max(end - self.started, 1e-6)
         local = f"{self.read} read locally, " if self.read else ""
         return (
             f"{self.fetched} fetched, {local}{self.cached} from cache, {self.failed} failed "

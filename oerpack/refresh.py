@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, get_args
 
+from .cache import Cache
 from .errors import DownloadError, ExitCode, OerpackError, RefreshProblemsError
 from .eventpage.links import parse_page
 from .eventpage.model import EventPage, read_event_page
@@ -21,11 +22,11 @@ from .fetch import (
     probe,
 )
 from .fetch.parallel import fetch_all
-from .lock import lock_path, read_lock, write_lock
+from .lock import lock_path, read_lock
 from .manifest import load_manifest
 from .models import FetchTask, Lock, LockEntry, Manifest, ProgressCallback, Source
-from .plan import plan_package
 from .settings import Settings
+from .versions import write_lock_keeping_versions
 
 log = logging.getLogger(__name__)
 CheckStatus = Literal["unchanged", "changed", "moved", "broken", "unresolved"]
@@ -41,6 +42,8 @@ class SourceCheck:
     url: str | None = None
     detail: str = ""
     stale_pin: bool = False  # new bytes, but the manifest pins the old ones
+    #: Where the event page links a ``url:`` source's label now (its url: is out of date).
+    follow: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,8 @@ class _Verdict:
     check: SourceCheck
     entry: LockEntry | None = None
     download: FetchTask | None = None
+    #: Why the source cannot be fetched now; the lock marks its last good copy with it.
+    broken: str | None = None
 
 
 def refresh_manifest(
@@ -105,8 +110,12 @@ def refresh_manifest(
     )
     if not check:
         verdicts = _download_changes(verdicts, settings, progress)
-        lock = _updated_lock(manifest, lock, verdicts)
-        write_lock(path, lock, manifest_id=manifest.event.id)
+        lock = write_lock_keeping_versions(
+            path,
+            Cache(settings.cache_dir).guard_of(path),
+            _updated_lock(manifest, lock, verdicts),
+            manifest_id=manifest.event.id,
+        )
     return RefreshReport(
         manifest=manifest,
         checks=tuple(v.check for v in verdicts),
@@ -183,8 +192,16 @@ def _check_source(
         etag=old.etag if same_url and old else None,
         last_modified=old.last_modified if same_url and old else None,
     )
+    moved = resolution.moved_to(source.key) if resolution and source.url else None
+    if moved is not None:
+        state = "" if result.ok else f"broken ({result.reason}); "
+        detail = f"{state}the event page now links {moved.text!r} to {moved.url}"
+        return _Verdict(
+            SourceCheck(source.key, "moved", url, detail, follow=moved.url),
+            broken=None if result.ok else result.reason,
+        )
     if not result.ok:
-        return _Verdict(SourceCheck(source.key, "broken", url, result.reason))
+        return _Verdict(SourceCheck(source.key, "broken", url, result.reason), broken=result.reason)
     task = FetchTask(key=source.key, url=settings.rewrite(url), source_url=url, via=source.via)
     if old is None or old.sha256 is None:
         return _Verdict(
@@ -257,7 +274,8 @@ def _check_local(source: Source, old: LockEntry | None) -> _Verdict:
     try:
         sha256, md5, size = hash_file(source.path)
     except OSError as exc:
-        return _Verdict(SourceCheck(source.key, "broken", detail=f"{source.path}: {exc}"))
+        detail = f"{source.path}: {exc}"
+        return _Verdict(SourceCheck(source.key, "broken", detail=detail), broken=detail)
     entry = LockEntry(size=size, sha256=sha256, md5=md5)
     status: CheckStatus = "unchanged" if old is not None and old.sha256 == sha256 else "changed"
     return _Verdict(SourceCheck(source.key, status, detail=str(source.path)), entry=entry)
@@ -278,27 +296,25 @@ def _download_changes(
         if key in fetched:
             verdict = replace(verdict, entry=fetched[key])
         elif key in failed:
-            verdict = _Verdict(replace(verdict.check, status="broken", detail=failed[key]))
+            verdict = _Verdict(
+                replace(verdict.check, status="broken", detail=failed[key]), broken=failed[key]
+            )
         out.append(verdict)
     return out
 
 
 def _updated_lock(manifest: Manifest, lock: Lock, verdicts: list[_Verdict]) -> Lock:
-    """The lock for the manifest's sources: new entries where known, old ones otherwise,
-    and the channel version a build of it would carry."""
+    """The lock for the manifest's sources: new entries where known, old ones otherwise.
+    The channel version is a build's to give (oerpack.versions)."""
     keys = {source.key for source in manifest.all_sources()}
     entries = {key: entry for key, entry in lock.sources if key in keys}
-    entries.update({v.check.key: v.entry for v in verdicts if v.entry is not None})
-    updated = Lock(
-        sources=tuple(sorted(entries.items())),
-        channel_version=lock.channel_version,
-        content_hash=lock.content_hash,
-    )
-    try:
-        plan = plan_package(manifest, updated)
-    except OerpackError:
-        return updated  # some source has never been fetched: no channel to version yet
-    return replace(updated, channel_version=plan.channel_version, content_hash=plan.content_hash)
+    for v in verdicts:
+        key = v.check.key
+        if v.entry is not None:
+            entries[key] = replace(v.entry, broken=v.broken)
+        elif v.broken and key in entries:  # a build says it packages the last good copy
+            entries[key] = replace(entries[key], broken=v.broken)
+    return replace(lock, sources=tuple(sorted(entries.items())))
 
 
 def report_lines(report: RefreshReport) -> list[str]:
@@ -352,6 +368,15 @@ def report_problem(report: RefreshReport, manifest_path: Path) -> OerpackError |
             f"{unresolved} source(s) were not found on the event page",
             hint="give them a 'label:' as the page shows it, or a 'url:' of their own",
             exit_code=ExitCode.BAD_MANIFEST,
+        )
+    follow = [c for c in report.checks if c.follow]
+    if follow:
+        return RefreshProblemsError(
+            f"{len(follow)} source(s) moved on the event page, but {name} gives their old "
+            "url: " + "; ".join(f"{c.key} is now {c.follow}" for c in follow[:3]),
+            hint=f"follow them: put the new address under url: in {name} (or remove url: and "
+            "keep label:, so refresh follows the page by itself), then refresh again",
+            exit_code=ExitCode.FAILURE,
         )
     stale = [c.key for c in report.checks if c.stale_pin]
     if stale:

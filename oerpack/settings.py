@@ -28,6 +28,9 @@ class Settings:
     backoff: float = 1.0
     max_backoff: float = 60.0
     user_agent: str = "oerpack"
+    #: Refuse a download larger than this before its first byte (``build`` without
+    #: ``--allow-large-files``: FAT32's 4 GiB limit); None allows any size.
+    max_file_size: int | None = None
 
     def rewrite(self, url: str) -> str:
         """Apply the longest matching ``--mirror FROM=TO`` prefix rewrite to ``url``."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from . import fatnames
 from .filetypes import file_type
 from .layout import ASSETS_DIR, INDEX_HTML, SEARCH_DATA, SEARCH_DATA_NAME, cues_path
 from .media.derive import reader_path
@@ -122,7 +123,7 @@ class _Viewer:
     def file_view(self, package_file: PackageFile) -> dict[str, Any]:
         info = self.media.get(package_file.key, MediaInfo())
         item = self.items[package_file.item_id]
-        download_name = f"{item.id}-{package_file.lang}.{package_file.ext}"
+        download_name = self.download_name(item, package_file)
         return {
             "key": package_file.key,
             "lang": package_file.lang,
@@ -137,6 +138,19 @@ class _Viewer:
             "download_name": download_name,
             **self.derived_view(package_file),
         }
+
+    def download_name(self, item: Item, package_file: PackageFile) -> str:
+        """``<item>-<lang>.<ext>``; where two files of the item would share it (two
+        sources in one language), ``<item>-<source id>.<ext>``."""
+
+        def plain(f: PackageFile) -> str:
+            return f"{item.id}-{f.lang}.{f.ext}"
+
+        name = plain(package_file)
+        if sum(1 for f in self.plan.files_of(item) if plain(f) == name) < 2:
+            return name
+        source_id = package_file.key.removeprefix(f"{item.id}.").replace("~", "-")
+        return f"{item.id}-{fatnames.safe_component(source_id)}.{package_file.ext}"
 
     def derived_view(self, package_file: PackageFile) -> dict[str, Any]:
         """Hrefs of what oerpack.media made for the file: poster, subtitles, page reader."""

@@ -24,6 +24,7 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_demo_build_gives_folder_zip_and_valid_sha256sums(
     demo_copy: Path, tmp_path: Path, cache_dir: Path
 ) -> None:
@@ -105,6 +106,7 @@ sections:
     }
 
 
+@pytest.mark.slow
 def test_build_through_mirror_packages_exactly_the_served_bytes(
     served: dict[str, Any], tmp_path: Path, cache_dir: Path
 ) -> None:
@@ -143,6 +145,7 @@ def test_build_through_mirror_packages_exactly_the_served_bytes(
         assert entry["size"] == packaged.stat().st_size
 
 
+@pytest.mark.slow
 def test_second_build_uses_the_cache_without_network(
     served: dict[str, Any], tmp_path: Path, cache_dir: Path
 ) -> None:

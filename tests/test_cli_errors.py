@@ -154,6 +154,7 @@ def test_discover_wants_a_web_address(url: str) -> None:
     assert "is not an http:// or https:// address" in result.stderr
 
 
+@pytest.mark.slow
 def test_redirect_loops_are_failures_not_tracebacks(
     fault_server: FaultServer, tmp_path: Path
 ) -> None:

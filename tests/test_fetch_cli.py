@@ -141,16 +141,45 @@ def test_cache_shows_size_and_prune_keeps_what_lock_files_reference(
     assert fetch(keep, cache_dir).exit_code == 0 and fetch(drop, cache_dir).exit_code == 0
     shown = run("cache", "--cache-dir", str(cache_dir))
     assert shown.output == (
-        f"{cache_dir}: 2 file(s), 400.0 KB; 0 partial download(s), 0 B; 2 lock file(s) known\n"
+        f"{cache_dir}: 2 file(s), 400.0 KB; derived media 0 item(s), 0 B; "
+        "0 partial download(s), 0 B; 2 lock file(s) known\n"
     )
     drop.with_name("d.yaml.lock.json").unlink()
-    pruned = run("cache", "--cache-dir", str(cache_dir), "--prune")
-    assert pruned.exit_code == 0
-    assert pruned.output.splitlines()[0] == (
-        "Pruned 1 file(s), 250.0 KB; kept 1 referenced by 1 lock file(s)"
-    )
+    pruned = run("cache", "--cache-dir", str(cache_dir), "--prune", "--forget-missing")
+    assert pruned.exit_code == 0, pruned.output
+    assert pruned.output.splitlines()[:2] == [
+        "Pruned 1 file(s), 250.0 KB, and 0 derived item(s), 0 B; kept 1 file(s) referenced by "
+        "1 lock file(s)",
+        f"Forgot missing lock file {drop.with_name('d.yaml.lock.json')}",
+    ]
     assert (cache_dir / "blobs" / A.sha256()[:2] / A.sha256()).is_file()
     assert not (cache_dir / "blobs" / B.sha256()[:2] / B.sha256()).exists()
+
+
+def test_prune_stops_for_a_moved_manifest_and_dry_run_removes_nothing(
+    srv: FaultServer, cache_dir: Path, tmp_path: Path
+) -> None:
+    manifest = write_manifest(tmp_path / "old" / "m.yaml", [{"id": "a", "url": srv.url("/a.pdf")}])
+    assert fetch(manifest, cache_dir).exit_code == 0
+    (tmp_path / "old").rename(tmp_path / "new")  # moved, e.g. to another folder or drive
+    blob = cache_dir / "blobs" / A.sha256()[:2] / A.sha256()
+    stopped = run("cache", "--cache-dir", str(cache_dir), "--prune")
+    assert stopped.exit_code == 1
+    assert f"missing: {tmp_path / 'old' / 'm.yaml.lock.json'}" in stopped.stderr
+    assert "--forget-missing" in stopped.stderr and blob.is_file()
+    shown = run("cache", "--cache-dir", str(cache_dir))
+    assert "0 lock file(s) known (1 missing)" in shown.output
+    dry = run("cache", "--cache-dir", str(cache_dir), "--prune", "--dry-run", "--forget-missing")
+    assert dry.exit_code == 0 and dry.output.startswith("Would prune 1 file(s)")
+    assert blob.is_file()
+    kept = run(
+        "cache", "--cache-dir", str(cache_dir), "--prune", "--forget-missing",
+        "--keep", str(tmp_path / "new" / "m.yaml"),
+    )  # fmt: skip
+    assert kept.exit_code == 0 and kept.output.startswith("Pruned 0 file(s)"), kept.output
+    assert blob.is_file()
+    srv.reset_stats()
+    assert fetch(tmp_path / "new" / "m.yaml", cache_dir, "--offline").exit_code == 0
 
 
 def test_prune_keep_needs_an_existing_lock(cache_dir: Path, tmp_path: Path) -> None:

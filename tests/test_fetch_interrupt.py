@@ -96,6 +96,7 @@ def finish(srv: FaultServer, manifest: Path, cache_dir: Path) -> str:
     return err
 
 
+@pytest.mark.slow
 def test_sigkill_mid_file_then_rerun_downloads_only_the_rest(
     fault_server: FaultServer, trickling: Path, cache_dir: Path
 ) -> None:
@@ -115,6 +116,7 @@ def test_sigkill_mid_file_then_rerun_downloads_only_the_rest(
     assert "1 fetched, 2 from cache, 0 failed" in err
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_promptly_with_a_summary_and_resumes(
     fault_server: FaultServer, trickling: Path, cache_dir: Path
 ) -> None:
@@ -136,6 +138,7 @@ def test_ctrl_c_exits_130_promptly_with_a_summary_and_resumes(
     assert big.statuses == (206,) and big.bytes_sent == BIG.size - kept
 
 
+@pytest.mark.slow
 def test_two_processes_share_one_cache(
     fault_server: FaultServer, cache_dir: Path, tmp_path: Path
 ) -> None:

@@ -16,7 +16,8 @@ from oerpack import layout
 from oerpack.kolibri import build_channel, channel_db_path, write_channel_db
 from oerpack.manifest import load_manifest
 from oerpack.models import Lock, LockEntry
-from oerpack.plan import DerivedFile, PackageFile, Plan, plan_package, settle_version
+from oerpack.plan import DerivedFile, PackageFile, Plan, plan_package, settle_content_hash
+from oerpack.versions import version_for
 from tests.support.corpus import TITLES, write_manifest
 
 URL = "http://127.0.0.1:9/media"
@@ -227,12 +228,13 @@ def test_database_rows_for_thumbnails_and_subtitles(tmp_path: Path) -> None:
     ]
 
 
-def _settled(plan: Plan, *derived: DerivedFile, convert: bool = False) -> Plan:
-    return settle_version(with_media(plan, *derived, convert=convert))
-
-
-def _lock_of(plan: Plan) -> Lock:
-    return Lock(channel_version=plan.channel_version, content_hash=plan.content_hash)
+def _built(
+    lock: Lock, plan: Plan, *derived: DerivedFile, convert: bool = False
+) -> tuple[Plan, Lock]:
+    """What a build does: settle the content hash, then take its version from the lock."""
+    settled = settle_content_hash(with_media(plan, *derived, convert=convert))
+    assigned, lock = version_for(lock, settled.content_hash)
+    return replace(settled, channel_version=assigned.version), lock
 
 
 @pytest.mark.parametrize(
@@ -250,18 +252,20 @@ def _lock_of(plan: Plan) -> Lock:
 def test_version_follows_derived_outputs(
     tmp_path: Path, second: tuple[DerivedFile, ...], version: int
 ) -> None:
-    first = _settled(make_plan(tmp_path), PDF_THUMB, POSTER)
+    first, lock = _built(Lock(), make_plan(tmp_path), PDF_THUMB, POSTER)
     assert first.channel_version == 1
-    again = _settled(make_plan(tmp_path, _lock_of(first)), *second)
+    again, _ = _built(lock, make_plan(tmp_path), *second)
     assert again.channel_version == version
     assert (again.content_hash == first.content_hash) == (version == 1)
 
 
-def test_version_follows_conversions(tmp_path: Path) -> None:
-    first = _settled(make_plan(tmp_path))
-    pdf = _settled(make_plan(tmp_path, _lock_of(first)), convert=True)
+def test_version_follows_conversions_and_identical_content_keeps_its_version(
+    tmp_path: Path,
+) -> None:
+    first, lock = _built(Lock(), make_plan(tmp_path))
+    pdf, lock = _built(lock, make_plan(tmp_path), convert=True)
     assert pdf.channel_version == 2
-    plan = make_plan(tmp_path, _lock_of(pdf))
+    plan = make_plan(tmp_path)
     video = plan.file_for("recording.ru")
     lite = replace(
         plan,
@@ -269,30 +273,26 @@ def test_version_follows_conversions(tmp_path: Path) -> None:
             replace(f, sha256="e" * 64, profile="lite") if f is video else f for f in plan.files
         ),
     )
-    transcoded = settle_version(with_media(lite, convert=True))
+    transcoded, lock = _built(lock, lite, convert=True)
     assert transcoded.channel_version == 3
-    again = settle_version(
-        with_media(
-            replace(lite, channel_version=3, content_hash=transcoded.content_hash), convert=True
-        )
-    )
+    again, lock = _built(lock, lite, convert=True)
     assert again.channel_version == 3
+    back, lock = _built(lock, make_plan(tmp_path))  # the first build's content again
+    assert (back.channel_version, back.content_hash) == (1, first.content_hash)
+    assert dict(lock.versions) == {
+        first.content_hash: 1,
+        pdf.content_hash: 2,
+        transcoded.content_hash: 3,
+    }
 
 
-def test_changed_source_bumps_once_even_after_refresh(tmp_path: Path) -> None:
-    first = _settled(make_plan(tmp_path), PDF_THUMB)
-    # What 'oerpack refresh' writes: plan_package alone (it derives nothing).
-    refreshed = make_plan(tmp_path, _lock_of(first), changed="!")
-    assert refreshed.channel_version == 2 and refreshed.content_hash.endswith(":")
-    built = _settled(
-        make_plan(tmp_path, _lock_of(refreshed), changed="!"), replace(PDF_THUMB, sha256="d" * 64)
-    )
+def test_changed_source_gets_one_new_version(tmp_path: Path) -> None:
+    first, lock = _built(Lock(), make_plan(tmp_path), PDF_THUMB)
+    thumb = replace(PDF_THUMB, sha256="d" * 64)
+    built, lock = _built(lock, make_plan(tmp_path, changed="!"), thumb)
     assert built.channel_version == 2
-    assert (
-        _settled(
-            make_plan(tmp_path, _lock_of(built), changed="!"), replace(PDF_THUMB, sha256="d" * 64)
-        ).channel_version
-        == 2
-    )
-    # A refresh that finds nothing new keeps the built version and hash.
-    assert _lock_of(make_plan(tmp_path, _lock_of(built), changed="!")) == _lock_of(built)
+    assert _built(lock, make_plan(tmp_path, changed="!"), thumb)[0].channel_version == 2
+    # A lock written before the table existed: its last build keeps its number.
+    old = Lock(channel_version=7, content_hash=first.content_hash)
+    assert _built(old, make_plan(tmp_path), PDF_THUMB)[0].channel_version == 7
+    assert _built(old, make_plan(tmp_path, changed="!"), thumb)[0].channel_version == 8

@@ -12,7 +12,7 @@ from oerpack.media.profiles import (
     estimate,
     profile_named,
 )
-from oerpack.target import parse_size
+from oerpack.package.target import parse_size
 
 HOUR = 3600.0
 GB = 10**9
@@ -62,6 +62,12 @@ def test_unknown_profile() -> None:
         ("original", 5 * GB, 5 * GB),
         ("lite", 5 * GB, profile_named("lite").max_bytes(HOUR)),  # type: ignore[union-attr]
         ("lite", 10 * MB, 10 * MB),  # never more than the original
+        # A transcode not 10 % smaller than its source is not kept: the estimate says so too.
+        (
+            "lite",
+            int(profile_named("lite").max_bytes(HOUR) / 0.95),  # type: ignore[union-attr]
+            int(profile_named("lite").max_bytes(HOUR) / 0.95),  # type: ignore[union-attr]
+        ),
     ],
 )
 def test_estimate(profile: str, size: int, expected: int) -> None:

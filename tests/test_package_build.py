@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from oerpack.archive import ZIP_EPOCH, write_zip
 from oerpack.build import build_package
 from oerpack.cli import main
 from oerpack.errors import DoesNotFitError, ExitCode, PackageError
-from oerpack.settings import Settings
-from oerpack.target import (
+from oerpack.package.archive import ZIP_EPOCH, write_zip
+from oerpack.package.target import (
     FAT32_MAX_FILE,
     check_file_sizes,
     check_names,
@@ -25,6 +24,7 @@ from oerpack.target import (
     name_problems,
     parse_size,
 )
+from oerpack.settings import Settings
 from tests.support.corpus import EVENT_ID, write_corpus, write_media
 
 
@@ -37,6 +37,7 @@ def db_bytes(folder: Path) -> bytes:
     return db.read_bytes()
 
 
+@pytest.mark.slow
 def test_two_builds_into_different_folders_are_byte_identical(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "src")
     one = build_package(manifest, tmp_path / "a", settings(tmp_path)).package
@@ -49,6 +50,7 @@ def test_two_builds_into_different_folders_are_byte_identical(tmp_path: Path) ->
     )
 
 
+@pytest.mark.slow
 def test_zip_layout_and_unzip(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "src")
     package = build_package(manifest, tmp_path / "out", settings(tmp_path)).package
@@ -101,6 +103,7 @@ def test_zip64_when_limits_are_reached(tmp_path: Path, monkeypatch: pytest.Monke
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_readme_and_build_record(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "src")
     folder = build_package(manifest, tmp_path / "out", settings(tmp_path)).package.folder
@@ -139,6 +142,7 @@ def test_readme_and_build_record(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.slow
 def test_unchanged_rebuild_links_media_and_keeps_zip(tmp_path: Path, fault_server: object) -> None:
     from tests.support.server import FaultServer
 
@@ -170,6 +174,7 @@ def test_unchanged_rebuild_links_media_and_keeps_zip(tmp_path: Path, fault_serve
     )
 
 
+@pytest.mark.slow
 def test_local_sources_are_copied_not_linked(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "src")
     outcome = build_package(manifest, tmp_path / "out", settings(tmp_path))
@@ -226,6 +231,7 @@ def test_fit_report_rounds_to_clusters() -> None:
     assert not fit_report([970_001], 1_000_000).fits
 
 
+@pytest.mark.slow
 def test_cli_target_size(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "src")
     runner = CliRunner()

@@ -75,6 +75,7 @@ def _leftovers(cache_dir: Path) -> list[str]:
     return sorted(p.name for p in (cache_dir / "partial").iterdir() if p.suffix != ".lock")
 
 
+@pytest.mark.slow
 def test_a_page_is_fetched_verified_locked_and_packaged(
     srv: FaultServer, video: bytes, tmp_path: Path, cache_dir: Path
 ) -> None:

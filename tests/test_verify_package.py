@@ -69,6 +69,7 @@ def replace_db(folder: Path) -> str:
 DAMAGE = [flip_byte, truncate, delete, add, replace_db]
 
 
+@pytest.mark.slow
 def test_intact_package_and_stick_noise(stick: Path) -> None:
     (stick / "System Volume Information").mkdir()
     (stick / "System Volume Information" / "IndexerVolumeGuid").write_text("x")

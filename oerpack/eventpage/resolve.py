@@ -26,10 +26,15 @@ class Resolution:
     links: tuple[tuple[str, PageLink], ...]
     misses: tuple[tuple[str, str], ...]
     unclaimed: tuple[tuple[PageEntry, PageLink], ...]
+    #: Sources with a ``url`` of their own whose label the page now links elsewhere.
+    elsewhere: tuple[tuple[str, PageLink], ...] = ()
 
     def url(self, key: str) -> str | None:
         found = dict(self.links).get(key)
         return found.url if found else None
+
+    def moved_to(self, key: str) -> PageLink | None:
+        return dict(self.elsewhere).get(key)
 
 
 def _words(text: str) -> str:
@@ -97,10 +102,13 @@ def resolve_sources(
     entries = match_items(manifest, page)
     found: dict[str, PageLink] = {}
     misses: dict[str, str] = {}
+    elsewhere: dict[str, PageLink] = {}
     for item in manifest.all_items():
         entry = entries.get(item.id)
         free = list(entry.links) if entry else []
         for source in item.sources:
+            if source.url is not None and entry is not None:
+                _claim_own_link(source, source.url, free, elsewhere)
             if source.url is not None or source.path is not None:
                 continue
             link = match_source(source, free) if entry else None
@@ -113,10 +121,27 @@ def resolve_sources(
                 continue
             free.remove(link)
             found[source.key] = link
-    claimed = {link.url for link in found.values()} | known_urls
+    claimed = {link.url for link in (*found.values(), *elsewhere.values())} | known_urls
     unclaimed = tuple((entry, link) for entry, link in page.links() if link.url not in claimed)
     return Resolution(
         links=tuple(sorted(found.items())),
         misses=tuple(sorted(misses.items())),
         unclaimed=unclaimed,
+        elsewhere=tuple(sorted(elsewhere.items())),
     )
+
+
+def _claim_own_link(
+    source: Source, url: str, free: list[PageLink], elsewhere: dict[str, PageLink]
+) -> None:
+    """A source with its own ``url`` takes its link under the item's entry; when the link
+    its label names points elsewhere now (the file was renamed), that link is where it
+    moved (reported ``moved``, not ``broken`` plus ``new``)."""
+    same = [link for link in free if link.url == url]
+    if same:
+        free.remove(same[0])
+        return
+    link = match_source(source, free)
+    if link is not None:
+        free.remove(link)
+        elsewhere[source.key] = link

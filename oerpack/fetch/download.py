@@ -19,7 +19,7 @@ import urllib3
 from .. import __version__
 from ..cache import Cache, UrlRecord
 from ..diskspace import SpaceNeed, check_space
-from ..errors import ChecksumError, DownloadError, OfflineMissingError
+from ..errors import ChecksumError, DoesNotFitError, DownloadError, OfflineMissingError
 from ..models import (
     Blob,
     FetchCancelledError,
@@ -274,6 +274,7 @@ class Downloader:
             if response.status_code == 304 and record is not None and known is not None:
                 return self._from_record(task, record, known)
             answer = _check_response(task, response, offset, part)
+            self._refuse_too_large(task, answer)
             _write_validator(part, answer.etag, answer.last_modified)
             hashes = self._resume_hashes(part, answer)
             self._check_room(task, part, answer)
@@ -282,6 +283,18 @@ class Downloader:
             )
             self._stream(task, response, part, answer, hashes)
         return self._finish(task, part, answer, hashes)
+
+    def _refuse_too_large(self, task: FetchTask, answer: _Answer) -> None:
+        """A file larger than the package's medium allows is refused before its first
+        byte, when the server says its size (Content-Length)."""
+        limit = self.settings.max_file_size
+        if limit is not None and answer.total is not None and answer.total > limit:
+            raise DoesNotFitError(
+                f"{task.label}: {answer.total:,} bytes is more than a FAT32 stick holds in "
+                "one file (4 GiB); not downloaded",
+                hint="re-encode or split it at the source, or build with "
+                "--allow-large-files for exFAT/NTFS sticks",
+            )
 
     def _resume_hashes(self, part: Path, answer: _Answer) -> Hashes:
         if not answer.resumed:

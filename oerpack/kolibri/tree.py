@@ -33,7 +33,23 @@ from .schema import (
 TITLE_MAX = 200
 NAME_MAX = 200
 DESCRIPTION_MAX = 400
-DOCUMENTS_TITLE = {"en": "Documents", "ru": "Документы"}
+#: The topic of the event's own items (not in a section), named for what they are.
+EVENT_TOPIC_TITLES = {
+    "documents": {"en": "Documents", "ru": "Документы"},
+    "recordings": {"en": "Recordings", "ru": "Записи"},
+    "materials": {"en": "Materials", "ru": "Материалы"},
+}
+
+
+def event_topic_title(items: tuple[Item, ...], order: tuple[str, ...]) -> str:
+    """ "Documents" for documents and presentations, "Recordings" when every item is a
+    recording, "Materials" for a mix; in the event's languages."""
+    recordings = [item.kind == "recording" for item in items]
+    name = "recordings" if all(recordings) else "materials" if any(recordings) else "documents"
+    titles = EVENT_TOPIC_TITLES[name]
+    return " / ".join(dict.fromkeys(titles.get(lang, titles["en"]) for lang in order))
+
+
 NO_LICENSE = "The publisher states no licence for this material."
 
 
@@ -231,10 +247,8 @@ def _drafts(plan: Plan) -> _Draft:
     topics: list[_Draft] = []
     documents = _item_drafts(plan, manifest.items)
     if documents:
-        title = " / ".join(
-            dict.fromkeys(DOCUMENTS_TITLE.get(lang, DOCUMENTS_TITLE["en"]) for lang in order)
-        )
-        topics.append(_topic(event, "documents", title, "", documents))
+        title = event_topic_title(manifest.items, order)
+        topics.append(_topic(event, "documents", title, "", documents))  # a stable id
     for section in manifest.sections:
         children = _item_drafts(plan, section.items)
         if children:

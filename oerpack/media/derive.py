@@ -12,6 +12,7 @@ from typing import Literal
 from .. import fatnames, layout
 from ..filetypes import media_of
 from ..models import Blob
+from ..package.target import on_fat32
 from ..plan import DerivedFile, DerivedRole, PackageFile, Plan
 from . import profiles
 from .office import OFFICE_EXTS
@@ -67,10 +68,21 @@ class Task:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Room for what is not media: the viewer and its search data, the channel database, README.
+PACKAGE_OVERHEAD = 512 * 1024
+
+
+def recording(package_file: PackageFile, durations: Mapping[str, float]) -> Recording:
+    return Recording(
+        key=package_file.key, seconds=durations.get(package_file.key, 0.0), size=package_file.size
+    )
+
+
 def plan_profiles(
-    plan: Plan, options: MediaOptions, durations: Mapping[str, float]
+    plan: Plan, options: MediaOptions, durations: Mapping[str, float], *, fixed_bytes: int = 0
 ) -> tuple[FitChoice, ...]:
-    """The profile per video: ``--fit`` chooses, else ``--video-profile`` for all."""
+    """The profile per video: ``--fit`` chooses (``fixed_bytes`` is everything else the
+    package holds, see fixed_bytes), else ``--video-profile`` for all."""
     videos = [f for f in plan.files if f.media == "video"]
     if options.fit is None:
         profiles.profile_named(options.video_profile)  # an unknown name fails here
@@ -78,29 +90,43 @@ def plan_profiles(
             FitChoice(
                 key=f.key,
                 profile=options.video_profile,
-                estimated_bytes=profiles.estimate(_recording(f, durations), options.video_profile),
+                estimated_bytes=profiles.estimate(recording(f, durations), options.video_profile),
             )
             for f in videos
         )
-    other = sum(f.size for f in plan.files if f.media != "video")
-    other += sum(f.size for f in plan.files if f.ext in OFFICE_EXTS)  # their PDFs, roughly
-    other += PACKAGE_OVERHEAD
     return profiles.choose_profiles(
-        tuple(_recording(f, durations) for f in videos),
-        other_bytes=other,
+        tuple(recording(f, durations) for f in videos),
+        other_bytes=fixed_bytes,
         capacity=options.fit,
         margin=options.margin,
     )
 
 
-# Room for what is not media: the viewer and its search data, the channel database, README.
-PACKAGE_OVERHEAD = 512 * 1024
-
-
-def _recording(package_file: PackageFile, durations: Mapping[str, float]) -> Recording:
-    return Recording(
-        key=package_file.key, seconds=durations.get(package_file.key, 0.0), size=package_file.size
+def fixed_bytes(plan: Plan, *, text_chars: int = 0) -> int:
+    """What the package takes on a stick besides its recordings: every other file and
+    every derived file (page images, thumbnails, posters, subtitles) rounded up to FAT32
+    clusters, a page per reader and subtitle script, the search text, and the viewer."""
+    sizes = [f.size for f in plan.files if f.media != "video"] + [d.size for d in plan.derived]
+    pages = {d.of for d in plan.derived if d.role == "page"}
+    scripts = sum(1 for d in plan.derived if d.role == "subtitle")
+    return (
+        sum(on_fat32(size) for size in sizes)
+        + on_fat32(1) * (len(pages) + scripts)
+        + 2 * text_chars  # the search data: UTF-8 Cyrillic takes two bytes a character
+        + PACKAGE_OVERHEAD
     )
+
+
+def transcode_task(package_file: PackageFile, profile: str) -> Task:
+    f = package_file
+    return Task("transcode", f.key, f.key, f.sha256, f.ext, profile=profile, out_ext="mp4")
+
+
+def without_attached_subtitles(plan: Plan) -> Plan:
+    """The plan without the subtitle sources that became WebVTT tracks of a video: their
+    originals (SRT) would sit in storage and SHA256SUMS with nothing linking to them."""
+    attached = plan.attached_subtitles()
+    return replace(plan, files=tuple(f for f in plan.files if f.key not in attached))
 
 
 def plan_conversions(
@@ -113,17 +139,7 @@ def plan_conversions(
         if f.ext in OFFICE_EXTS and options.office and have_office:
             tasks.append(Task("office-pdf", f.key, f"{f.key}~pdf", f.sha256, f.ext, out_ext="pdf"))
         elif f.media == "video" and profiles.get(f.key, "original") != "original":
-            tasks.append(
-                Task(
-                    "transcode",
-                    f.key,
-                    f.key,
-                    f.sha256,
-                    f.ext,
-                    profile=profiles[f.key],
-                    out_ext="mp4",
-                )
-            )
+            tasks.append(transcode_task(f, profiles[f.key]))
     return tuple(tasks)
 
 

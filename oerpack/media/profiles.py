@@ -10,6 +10,9 @@ from ..errors import DoesNotFitError, OerpackError
 _OVERHEAD = 1.03
 #: Part of a stick kept free by ``--fit``: file system tables, cluster slack, rounding.
 DEFAULT_MARGIN = 0.07
+#: A transcode is kept only when it is smaller than this share of its source: re-encoding
+#: an already small recording costs quality and often makes it bigger (issue 16).
+KEEP_BELOW = 0.90
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,11 @@ class VideoProfile:
     crf: int
     maxrate_kbps: int
     audio_kbps: int
+    #: At most this many audio channels; a mono source stays mono.
     audio_channels: int
+    #: Seconds of encoding per second of 720p video on a 2-core machine (measured with
+    #: ``benchmarks/bench_video.py``): the plan's time estimate, not a promise.
+    encode_factor: float = 0.5
 
     def max_bytes(self, seconds: float) -> int:
         """An upper bound of the encoded size (the encoder is capped by ``maxrate``)."""
@@ -35,10 +42,24 @@ class VideoProfile:
 #: H.264 ≤480p, CRF ~32, mono AAC 32-48 kbps, ≤ ~200 MB per hour.
 PROFILES: tuple[VideoProfile, ...] = (
     VideoProfile(
-        "standard", 1, max_height=720, crf=28, maxrate_kbps=1500, audio_kbps=96, audio_channels=2
+        "standard",
+        2,  # 2: a mono source stays mono
+        max_height=720,
+        crf=28,
+        maxrate_kbps=1500,
+        audio_kbps=96,
+        audio_channels=2,
+        encode_factor=0.5,
     ),
     VideoProfile(
-        "lite", 1, max_height=480, crf=32, maxrate_kbps=380, audio_kbps=40, audio_channels=1
+        "lite",
+        1,
+        max_height=480,
+        crf=32,
+        maxrate_kbps=380,
+        audio_kbps=40,
+        audio_channels=1,
+        encode_factor=0.35,
     ),
 )
 PROFILE_NAMES = ("original", *(p.name for p in PROFILES))
@@ -72,13 +93,27 @@ class FitChoice:
     estimated_bytes: int
 
 
+def keeps_transcode(transcoded: int, original: int) -> bool:
+    """Whether a transcode of ``transcoded`` bytes replaces its ``original``: only when it
+    is clearly smaller (below KEEP_BELOW of it). The one rule for estimates, ``--fit``
+    and the encoded files."""
+    return transcoded < original * KEEP_BELOW
+
+
 def estimate(recording: Recording, profile_name: str) -> int:
-    """Bytes a recording takes with a profile; a transcode never beats the original's
-    size by assumption only when the original is already smaller."""
+    """Bytes a recording takes with a profile: the profile's upper bound, or the
+    original's size where a transcode would not be kept (see keeps_transcode)."""
     profile = profile_named(profile_name)
     if profile is None:
         return recording.size
-    return min(profile.max_bytes(recording.seconds), recording.size)
+    bound = profile.max_bytes(recording.seconds)
+    return bound if keeps_transcode(bound, recording.size) else recording.size
+
+
+def encode_seconds(recording: Recording, profile_name: str) -> float:
+    """Roughly how long encoding ``recording`` with the profile takes (0 for original)."""
+    profile = profile_named(profile_name)
+    return 0.0 if profile is None else recording.seconds * profile.encode_factor
 
 
 def choose_profiles(

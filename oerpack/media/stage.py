@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, atomic
-from ..errors import DoesNotFitError
 from ..fetch.hashing import hash_file
 from ..filetypes import is_iso_media
 from ..models import Blob, PdfInfo
@@ -22,6 +21,7 @@ from ..plan import DerivedFile, Plan, with_media_facts
 from ..settings import Settings
 from . import derive, office, pages, subtitles, thumbs, video
 from .derive import MediaOptions, Task
+from .encode import encode_recordings
 from .mp4 import video_duration
 from .profiles import profile_named
 
@@ -41,6 +41,9 @@ class MediaResult:
     blobs: Mapping[str, Blob]
     derived_blobs: Mapping[str, Blob]
     notes: tuple[str, ...]
+    #: Every entry of the cache's ``derived/`` this build used: the lock keeps them from
+    #: ``oerpack cache --prune``.
+    derived_keys: tuple[str, ...] = ()
 
 
 class DerivedCache:
@@ -49,11 +52,13 @@ class DerivedCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root / "derived"
+        self.used: set[str] = set()
 
     def folder(self, key: str) -> Path:
         return self.root / key[:2] / key
 
     def lookup(self, key: str) -> tuple[Blob, ...] | None:
+        self.used.add(key)
         folder = self.folder(key)
         try:
             rows = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))
@@ -92,6 +97,7 @@ class DerivedCache:
         atomic.write_text(path, json.dumps(data), durable=False)
 
     def _note_path(self, name: str) -> Path:
+        self.used.add(name)
         return self.root / name[:2] / f"{name}.json"
 
     def failure(self, key: str, tool: str) -> str | None:
@@ -125,7 +131,10 @@ def derive_media(
     *,
     on_step: Step | None = None,
 ) -> MediaResult:
-    """Convert, transcode and render what ``options`` ask for; cached by input checksum."""
+    """Convert, transcode and render what ``options`` ask for; cached by input checksum.
+
+    Everything but the recordings' encodings is made first (it is cheap), so the plan
+    for the recordings, printed before the first encode, counts the whole package."""
     step = on_step or (lambda message: None)
     cache = DerivedCache(settings.cache_dir)
     notes: list[str] = []
@@ -147,38 +156,95 @@ def derive_media(
         if options.thumbnails:
             notes.append("ffmpeg is not installed: videos get no poster or Kolibri thumbnail")
     durations = _durations(plan, blobs, options, notes, cache)
-    choices = derive.plan_profiles(plan, options, durations)
-    tasks = derive.plan_conversions(plan, options, choices, have_office=soffice is not None)
     all_blobs = dict(blobs)
+
+    def run(task: Task) -> tuple[Blob, ...]:
+        return _run(task, cache, all_blobs, soffice, durations, options, step)
+
+    plan = _convert_office(plan, options, run, all_blobs, notes, have_office=soffice is not None)
+    derived_blobs: dict[str, Blob] = {}
+    plan = _make_extras(plan, options, run, derived_blobs, notes, have_ffmpeg=ffmpeg)
+    pdfs = _pdf_facts(plan, all_blobs, cache)
+    fixed = derive.fixed_bytes(plan, text_chars=sum(len(info.text) for info in pdfs.values()))
+    encoded = encode_recordings(
+        plan,
+        options,
+        durations,
+        fixed=fixed,
+        run=lambda task: run(task)[0],
+        cached=lambda task: cache.lookup(task.cache_key) is not None,
+        step=step,
+    )
+    notes.extend(encoded.notes)
+    plan = derive.apply_conversions(plan, encoded.done)
+    for task, blob in encoded.done.items():
+        all_blobs[task.of] = blob
+    derived = plan.derived
+    page_bytes = sum(d.size for d in derived if d.role == "page")
+    if page_bytes:
+        count = sum(1 for d in derived if d.role == "page")
+        step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
+    plan = with_media_facts(plan, pdfs, durations)
+    return MediaResult(
+        plan=plan,
+        blobs=all_blobs,
+        derived_blobs=derived_blobs,
+        notes=tuple(notes),
+        derived_keys=tuple(sorted(cache.used)),
+    )
+
+
+Run = Callable[[Task], tuple[Blob, ...]]
+
+
+def _convert_office(
+    plan: Plan,
+    options: MediaOptions,
+    run: Run,
+    blobs: dict[str, Blob],
+    notes: list[str],
+    *,
+    have_office: bool,
+) -> Plan:
+    """Office documents become PDFs next to their originals (a Note says so)."""
     done: dict[Task, Blob] = {}
-    for task in tasks:
+    for task in derive.plan_conversions(plan, options, (), have_office=have_office):
         try:
-            (done[task],) = _run(task, cache, all_blobs, soffice, durations, options, step)
+            (done[task],) = run(task)
         except video.MediaToolError as exc:
             notes.append(f"{task.key}: kept as it is: {exc}")
-    plan = derive.apply_conversions(plan, done)
+            continue
+        notes.append(
+            f"{task.key}: {task.input_ext.upper()} converted to PDF for Kolibri and search; "
+            "the original is a download in the browser viewer"
+        )
     for task, blob in done.items():
-        all_blobs[task.of] = blob
+        blobs[task.of] = blob
+    return derive.apply_conversions(plan, done)
+
+
+def _make_extras(
+    plan: Plan,
+    options: MediaOptions,
+    run: Run,
+    blobs: dict[str, Blob],
+    notes: list[str],
+    *,
+    have_ffmpeg: bool,
+) -> Plan:
+    """Thumbnails, posters (from the original recordings), page images and subtitles;
+    subtitle sources that became tracks leave the plan."""
     derived: list[DerivedFile] = []
-    derived_blobs: dict[str, Blob] = {}
-    for task in derive.plan_extras(plan, options, have_ffmpeg=ffmpeg):
+    for task in derive.plan_extras(plan, options, have_ffmpeg=have_ffmpeg):
         try:
-            outputs = _run(task, cache, all_blobs, soffice, durations, options, step)
+            outputs = run(task)
         except video.MediaToolError as exc:
             notes.append(f"{task.key}: no {task.kind}: {exc}")
             continue
         made = derive.derived_files(plan, task, outputs)
         derived.extend(made)
-        derived_blobs.update({d.dest: b for d, b in zip(made, outputs, strict=True)})
-    plan = replace(plan, derived=tuple(derived))
-    if options.fit is not None:
-        _check_fit(plan, options)
-    page_bytes = sum(d.size for d in derived if d.role == "page")
-    if page_bytes:
-        count = sum(1 for d in derived if d.role == "page")
-        step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
-    plan = with_media_facts(plan, _pdf_facts(plan, all_blobs, cache), durations)
-    return MediaResult(plan=plan, blobs=all_blobs, derived_blobs=derived_blobs, notes=tuple(notes))
+        blobs.update({d.dest: b for d, b in zip(made, outputs, strict=True)})
+    return derive.without_attached_subtitles(replace(plan, derived=tuple(derived)))
 
 
 def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache) -> dict[str, PdfInfo]:
@@ -334,16 +400,3 @@ def _encode_progress(task: Task, step: Step) -> video.EncodeProgress:
             step(f"encoding {task.key} ({task.profile}): {percent}%")
 
     return report
-
-
-def _check_fit(plan: Plan, options: MediaOptions) -> None:
-    """After encoding, the real sizes must fit too (estimates are upper bounds)."""
-    assert options.fit is not None
-    total = sum(f.size for f in plan.files) + sum(d.size for d in plan.derived)
-    budget = int(options.fit * (1 - options.margin))
-    if total > budget:
-        raise DoesNotFitError(
-            f"the package takes {total / 1e6:.0f} MB but {options.fit / 1e6:.0f} MB allows "
-            f"{budget / 1e6:.0f} MB after the safety margin",
-            hint="use a larger stick, or --no-page-images to drop the page images",
-        )

@@ -54,10 +54,17 @@ def transcode_command(src: Path, dest: Path, profile: VideoProfile) -> list[str]
         "-c:v", "libx264", "-preset", "medium", "-crf", str(profile.crf),
         "-maxrate", f"{profile.maxrate_kbps}k", "-bufsize", f"{profile.maxrate_kbps * 2}k",
         "-profile:v", "main", "-c:a", "aac", "-b:a", f"{profile.audio_kbps}k",
-        "-ac", str(profile.audio_channels), "-movflags", "+faststart",
+        "-af", f"aformat=channel_layouts={_layouts(profile.audio_channels)}",
+        "-movflags", "+faststart",
         "-map_metadata", "-1", "-fflags", "+bitexact", "-progress", "pipe:1", "-nostats",
         str(dest),
     ]  # fmt: skip
+
+
+def _layouts(channels: int) -> str:
+    """ffmpeg keeps the source's layout when it is allowed: mono stays mono, 5.1 becomes
+    stereo (``-ac`` would turn mono into two identical channels)."""
+    return "mono" if channels == 1 else "mono|stereo"
 
 
 def transcode(

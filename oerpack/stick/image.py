@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..checksums import format_sums, parse_sums
 from ..errors import DamagedPackageError, PackageError
 from ..layout import KOLIBRI_DIR, RECORD_NAME, STICK_RECORD, SUMS_NAME
+from ..package.checksums import format_sums, parse_sums
 
 #: A link into the package's KOLIBRI_DATA inside an attribute or a JSON string.
 _STORAGE_LINK = re.compile(r"""(?<=["'])((?:\.\./)*)""" + KOLIBRI_DIR + "/")

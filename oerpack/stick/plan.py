@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..target import CLUSTER
+from ..package.target import CLUSTER
 
 
 @dataclass(frozen=True, slots=True)

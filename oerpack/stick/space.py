@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DoesNotFitError, PackageError
-from ..target import CLUSTER, FAT32_MAX_FILE, name_problems
+from ..package.target import CLUSTER, FAT32_MAX_FILE, name_problems
 from ..units import human_size
 from .image import StickImage
 

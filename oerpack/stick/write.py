@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ..checksums import parse_sums
 from ..errors import (
     DamagedPackageError,
     ExitCode,
@@ -22,8 +21,9 @@ from ..errors import (
     TargetsFailedError,
 )
 from ..layout import RECORD_NAME, STICK_MARKER, STICK_RECORD, SUMS_NAME
+from ..package.checksums import parse_sums
+from ..package.verify import IGNORED
 from ..units import human_size
-from ..verify import IGNORED
 from .copy import copy_entry, delete_files, inside, sync_folder, write_bytes
 from .home import render_home_page
 from .image import (

@@ -15,7 +15,7 @@ from oerpack.build import build_package
 from oerpack.media.derive import MediaOptions
 from oerpack.settings import Settings
 from tests.support.corpus import TITLES, write_corpus
-from tests.support.media import make_pdf, make_video
+from tests.support.media import make_noisy_video, make_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -184,7 +184,7 @@ def write_media_manifest(folder: Path) -> Path:
     files = folder / "files"
     make_pptx(files / "slides.pptx", [("Zebra slide", "Quokka body"), ("Two", "Second")])
     make_pdf(files / "notes.pdf", ["Первая страница", "Вторая страница"])
-    make_video(files / "talk.mp4", seconds=3, size="320x240")
+    make_noisy_video(files / "talk.mp4", seconds=3)  # big enough for 'lite' to be kept
     (files / "talk.srt").write_text(SRT, encoding="utf-8")
     path = folder / "media.yaml"
     path.write_text(MEDIA_MANIFEST, encoding="utf-8")

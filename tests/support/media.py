@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-__all__ = ["FFMPEG", "FONT_PATH", "make_bytes", "make_pdf", "make_video"]
+__all__ = ["FFMPEG", "FONT_PATH", "make_bytes", "make_noisy_video", "make_pdf", "make_video"]
 
 #: Debian package ``fonts-dejavu-core``; DejaVu covers Latin and Cyrillic.
 FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -101,6 +101,34 @@ def make_video(
             str(path),
         ]  # fmt: skip
         subprocess.run(command, check=True, capture_output=True)
+    return path
+
+
+def make_noisy_video(
+    path: Path,
+    *,
+    seconds: float = 3.0,
+    size: str = "320x240",
+    crf: int = 20,
+    seed: int = 0,
+    channels: int = 1,
+) -> Path:
+    """A short, deliberately big H.264 + AAC MP4: moving noise at a low CRF, far above
+    the video profiles' bitrate caps, so a transcode is clearly smaller. ``seed`` makes
+    different clips (different noise), ``channels`` the sound's channel count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency={440 + seed}:sample_rate=44100:duration={seconds}",
+        "-vf", f"noise=alls=40:allf=t:all_seed={seed + 1}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(crf), "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "128k", "-ac", str(channels), "-threads", "1", "-shortest",
+        "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
+        "-map_metadata", "-1", "-movflags", "+faststart",
+        str(path),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True)
     return path
 
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import DoesNotFitError, PackageError
-from .fatnames import component_ok
+from ..errors import DoesNotFitError, PackageError
+from ..fatnames import component_ok
 
 FAT32_MAX_FILE = 4 * 1024**3 - 1
 #: FAT32 cluster size Windows uses for volumes of 8-32 GB; files are rounded up to it.
@@ -54,9 +54,11 @@ def name_problems(names: Iterable[str]) -> list[str]:
     return problems
 
 
-def check_file_sizes(sizes: Iterable[tuple[str, int]], *, allow_large_files: bool) -> None:
+def check_file_sizes(
+    sizes: Iterable[tuple[str, int]], *, allow_large_files: bool, limit: int = FAT32_MAX_FILE
+) -> None:
     """Refuse files FAT32 cannot hold unless the caller opted in."""
-    large = [name for name, size in sizes if size > FAT32_MAX_FILE]
+    large = [name for name, size in sizes if size > limit]
     if large and not allow_large_files:
         raise DoesNotFitError(
             f"{len(large)} file(s) are 4 GiB or larger and cannot be stored on FAT32: "
@@ -80,6 +82,8 @@ class FitReport:
     target: int
     needed: int
     usable: int
+    #: Files of 4 GiB or more (allowed with --allow-large-files): no FAT32 stick holds them.
+    large_files: int = 0
 
     @property
     def fits(self) -> bool:
@@ -91,6 +95,12 @@ class FitReport:
             if self.fits
             else f"does NOT fit: {_gb(self.needed - self.usable)} too much"
         )
+        if self.large_files:
+            return (
+                f"needs {_gb(self.needed)}, with {self.large_files} file(s) of 4 GiB or more "
+                f"that FAT32 cannot hold (use an exFAT or NTFS stick); a {_gb(self.target)} "
+                f"stick holds about {_gb(self.usable)}: {verdict}"
+            )
         return (
             f"needs {_gb(self.needed)} on FAT32; a {_gb(self.target)} stick holds about "
             f"{_gb(self.usable)}: {verdict}"
@@ -101,10 +111,20 @@ def _gb(size: int) -> str:
     return f"{size / 1000**3:.2f} GB" if size >= 1000**3 else f"{size / 1000**2:.1f} MB"
 
 
+def on_fat32(size: int) -> int:
+    """Bytes a file of ``size`` takes on FAT32: whole clusters (an empty file takes none)."""
+    return -(-size // CLUSTER) * CLUSTER if size else 0
+
+
 def fit_report(sizes: Iterable[int], target: int) -> FitReport:
     """Space on FAT32 (each file rounded up to a cluster) against the stick's usable space."""
-    needed = sum(-(-size // CLUSTER) * CLUSTER if size else 0 for size in sizes)
-    return FitReport(target=target, needed=needed, usable=int(target * (1 - RESERVE)))
+    listed = list(sizes)
+    return FitReport(
+        target=target,
+        needed=sum(on_fat32(size) for size in listed),
+        usable=int(target * (1 - RESERVE)),
+        large_files=sum(1 for size in listed if size > FAT32_MAX_FILE),
+    )
 
 
 def check_fits(report: FitReport) -> None:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from ..errors import DamagedPackageError, IncompletePackageError
+from ..layout import STICK_MARKER, SUMS_NAME
+from ..stick.space import fuse_label
 from .archive import package_entries
 from .checksums import parse_sums
-from .errors import DamagedPackageError, IncompletePackageError
-from .layout import STICK_MARKER, SUMS_NAME
-from .stick.space import fuse_label
 
 _CHUNK = 1024 * 1024
 #: What operating systems add to a stick on their own; never part of a package.

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, atomic
+from .. import __version__, atomic
+from ..errors import ChecksumError, PackageError
+from ..kolibri import Channel, build_channel, channel_db_path, write_channel_db
+from ..layout import README_NAME, RECORD_NAME, SUMS_NAME
+from ..models import Blob, Event, Section
+from ..plan import Plan
+from ..units import human_size
+from ..viewer import MediaInfo, render_readers, render_readme, render_viewer
 from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
 from .checksums import write_sums
-from .errors import ChecksumError, PackageError
-from .kolibri import Channel, build_channel, channel_db_path, write_channel_db
-from .layout import README_NAME, RECORD_NAME, SUMS_NAME
-from .models import Blob, Event, Section
-from .plan import Plan
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
-from .units import human_size
-from .viewer import MediaInfo, render_readers, render_readme, render_viewer
 
 log = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024

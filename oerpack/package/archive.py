@@ -7,15 +7,17 @@ import os
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
-from . import atomic
-from .filetypes import is_stored
+from .. import atomic
+from ..filetypes import file_type, is_stored
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 #: Bump when the zip layout changes, so an old zip is never reused for a new layout.
-ZIP_FORMAT = "oerpack-zip-1"
+ZIP_FORMAT = "oerpack-zip-2"  # 2: unknown types stored when incompressible
 _COPY_CHUNK = 1024 * 1024
+_SAMPLE = 1024 * 1024
 
 
 def package_entries(folder: Path) -> list[tuple[str, Path]]:
@@ -54,14 +56,24 @@ def zip_is_current(target: Path, folder: Path, *, root: str, fingerprint: str) -
     return listed == wanted
 
 
-def _info(name: str, size: int) -> zipfile.ZipInfo:
+def _info(name: str, size: int, path: Path | None = None) -> zipfile.ZipInfo:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
     info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-    info.compress_type = zipfile.ZIP_STORED if is_stored(ext) else zipfile.ZIP_DEFLATED
+    stored = is_stored(ext) if file_type(ext) is not None or path is None else _incompressible(path)
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     info.create_system = 3
     info.file_size = size
     return info
+
+
+def _incompressible(path: Path) -> bool:
+    """For a type the file-type table does not know (``.bin``, say): whether its first MiB
+    deflates by less than a tenth. Deflating a 4 GiB recording under an odd name costs minutes
+    and makes it bigger; the sample depends only on the bytes, so the zip stays reproducible."""
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE)
+    return len(zlib.compress(sample, 6)) >= len(sample) * 0.9
 
 
 def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None = None) -> Path:
@@ -75,7 +87,7 @@ def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None 
     """
     with atomic.replacing(target) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
         for name, path in package_entries(folder):
-            info = _info(f"{root}/{name}", path.stat().st_size)
+            info = _info(f"{root}/{name}", path.stat().st_size, path)
             with (
                 path.open("rb") as src,
                 archive.open(info, "w", force_zip64=info.file_size >= zipfile.ZIP64_LIMIT) as dst,

@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from . import atomic
-from .layout import SUMS_NAME
+from .. import atomic
+from ..layout import SUMS_NAME
 
 _CHUNK = 1024 * 1024
 
