@@ -211,10 +211,16 @@ def _package(
     derived = derive_media(plan, blobs, settings, media or MediaOptions(), on_step=on_step)
     plan = settle_content_hash(derived.plan)
     cache = Cache(settings.cache_dir)
-    ours = replace(fetched.lock, derived=derived.derived_keys)
     assigned, lock = assign_version(
-        path, cache.guard_of(path), plan.content_hash, ours, manifest_id=fetched.manifest.event.id
+        path,
+        cache.guard_of(path),
+        plan.content_hash,
+        fetched.lock,
+        manifest_id=fetched.manifest.event.id,
     )
+    # What this build used of derived/ is the cache's business, not the committed lock's:
+    # it depends on this machine's tools and options.
+    cache.record_derived(path, derived.derived_keys)
     plan = replace(plan, channel_version=assigned.version)
     package = assemble(
         plan,

@@ -146,6 +146,25 @@ class Cache:
         absolute = str(lock_file.absolute())
         _write_atomic(self.locks / f"{_key(absolute)}.path", absolute)
 
+    def record_derived(self, lock_file: Path, names: Iterable[str]) -> None:
+        """Remember which entries of ``derived/`` the last build of ``lock_file`` used, so
+        that pruning keeps them (and removes what an older recipe made)."""
+        absolute = str(lock_file.absolute())
+        _write_atomic(self.locks / f"{_key(absolute)}.derived", json.dumps(sorted(set(names))))
+
+    def derived_used(self, lock_files: Iterable[Path]) -> frozenset[str]:
+        """Every derived entry the last builds of ``lock_files`` used."""
+        found: set[str] = set()
+        for lock_file in lock_files:
+            record = self.locks / f"{_key(str(lock_file.absolute()))}.derived"
+            try:
+                names = json.loads(record.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(names, list):
+                found.update(n for n in names if isinstance(n, str))
+        return frozenset(found)
+
     def guard_of(self, lock_file: Path) -> Path:
         """The file whose exclusive lock serialises writers of ``lock_file`` (see
         oerpack.versions): one per lock file, in the cache every build of it uses."""
@@ -235,7 +254,7 @@ class Cache:
             raise MissingLockFilesError([str(p) for p in missing])
         lock_files = tuple(dict.fromkeys((*self.known_locks(), *extra_locks)))
         keep = referenced_hashes(lock_files)
-        keep_derived = referenced_derived(lock_files)
+        keep_derived = self.derived_used(lock_files)
         with (self.root / "cache.lock").open("a+b") as handle:
             if not locking.try_lock(handle):
                 raise CacheBusyError(
@@ -309,11 +328,6 @@ def prune_derived(root: Path, keep: frozenset[str], *, dry_run: bool) -> tuple[i
             else:
                 entry.unlink(missing_ok=True)
     return removed, removed_bytes
-
-
-def referenced_derived(lock_files: Iterable[Path]) -> frozenset[str]:
-    """Every derived entry the given lock files' last builds used."""
-    return frozenset(name for path in lock_files for name in _read_for_prune(path).derived)
 
 
 def _read_for_prune(path: Path) -> Lock:

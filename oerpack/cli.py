@@ -25,7 +25,7 @@ from .errors import (
 from .lock import lock_path
 from .manifest import load_manifest
 from .media.derive import MediaOptions
-from .media.profiles import PROFILE_NAMES
+from .media.profiles import PROFILE_NAMES, ProfileName
 from .package.target import parse_size
 from .package.verify import verify_package
 from .progress import ProgressPrinter
@@ -310,7 +310,7 @@ def cache_command(
 @click.option(
     "--video-profile",
     type=click.Choice(PROFILE_NAMES),
-    default="original",
+    default=ProfileName.ORIGINAL.value,
     show_default=True,
     help="Re-encode recordings: standard (720p) or lite (480p, "
     "~200 MB/hour); cached, so rebuilds do not re-encode.",
@@ -371,7 +371,7 @@ def build(
             allow_large_files=allow_large_files,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
             media=MediaOptions(
-                video_profile=video_profile,
+                video_profile=ProfileName(video_profile),
                 fit=fit,
                 page_images=not no_page_images,
                 thumbnails=not no_thumbnails,

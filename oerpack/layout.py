@@ -7,6 +7,7 @@ A package folder (``OUT/<id>/``), its zip (``OUT/<id>.zip``, whose entries sit u
     assets/               the viewer's scripts, styles and search data
       subtitles/<n>.js    subtitle cues as scripts (browsers refuse <track> from file://)
     pages/<key>/          the page-by-page reader of a document
+    files/<item>-<src>.<ext>  human-named copies of documents, for "Download" from file://
     KOLIBRI_DATA/content/databases/<channel>.sqlite3
     KOLIBRI_DATA/content/storage/<a>/<b>/<md5>.<ext>
     README.txt            what this is, in English and Russian
@@ -32,8 +33,11 @@ INDEX_HTML = "index.html"
 ASSETS_DIR = "assets"
 SEARCH_DATA_NAME = "search-data.js"
 SEARCH_DATA = f"{ASSETS_DIR}/{SEARCH_DATA_NAME}"
+SEARCH_TEXT_NAME = "search-text.js"  # document text for result snippets, loaded after
+SEARCH_TEXT = f"{ASSETS_DIR}/{SEARCH_TEXT_NAME}"
 CUES_DIR = f"{ASSETS_DIR}/subtitles"
 PAGES_DIR = "pages"
+DOWNLOADS_DIR = "files"
 KOLIBRI_DIR = "KOLIBRI_DATA"
 STORAGE_DIR = f"{KOLIBRI_DIR}/content/storage"
 DATABASES_DIR = f"{KOLIBRI_DIR}/content/databases"
@@ -54,6 +58,11 @@ def database_path(channel_id: str) -> str:
 def reader_path(safe_key: str) -> str:
     """The page-by-page reader of a document (``safe_key``: one safe path component)."""
     return f"{PAGES_DIR}/{safe_key}/index.html"
+
+
+def download_path(name: str) -> str:
+    """A human-named copy of a document (``name``: one safe path component)."""
+    return f"{DOWNLOADS_DIR}/{name}"
 
 
 def cues_path(vtt_dest: str) -> str:

@@ -63,7 +63,6 @@ def read_lock(path: Path) -> Lock:
         channel_version=int(channel.get("version", 0)),
         content_hash=channel.get("content_hash"),
         versions=tuple(sorted(channel.get("versions", {}).items())),
-        derived=tuple(data.get("derived", [])),
     )
 
 
@@ -73,15 +72,12 @@ def _is_lock_data(data: Any) -> bool:
         return False
     channel = data.get("channel", {})
     versions = channel.get("versions", {}) if isinstance(channel, dict) else None
-    derived = data.get("derived", [])
     return (
         isinstance(data.get("sources", {}), dict)
         and isinstance(channel, dict)
         and isinstance(channel.get("version", 0), int)
         and isinstance(versions, dict)
         and all(isinstance(v, int) and not isinstance(v, bool) for v in versions.values())
-        and isinstance(derived, list)
-        and all(isinstance(k, str) for k in derived)
     )
 
 
@@ -100,8 +96,6 @@ def lock_to_json(lock: Lock, *, manifest_id: str) -> str:
         "channel": channel,
         "sources": sources,
     }
-    if lock.derived:
-        data["derived"] = sorted(lock.derived)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

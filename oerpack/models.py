@@ -151,8 +151,6 @@ class Lock:
     content_hash: str | None = None
     #: Every content hash a build gave a version, with that version (oerpack.versions).
     versions: tuple[tuple[str, int], ...] = ()
-    #: Entries of the cache's ``derived/`` the last build used (kept by ``cache --prune``).
-    derived: tuple[str, ...] = ()
 
     def get(self, key: str) -> LockEntry | None:
         return dict(self.sources).get(key)
@@ -164,6 +162,8 @@ class PdfInfo:
 
     pages: int
     text: str
+    #: Each read page's own text (the viewer's page reader uses it as alt text).
+    page_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,9 @@ def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:
             text = _SPACE.sub(" ", page.extract_text() or "").strip()
             parts.append(text)
             length += len(text) + 1
-        return PdfInfo(pages=len(reader.pages), text=" ".join(parts)[:max_chars])
+        return PdfInfo(
+            pages=len(reader.pages), text=" ".join(parts)[:max_chars], page_texts=tuple(parts)
+        )
     except _READ_ERRORS as exc:
         log.warning("%s: cannot read PDF text: %s", path, exc)
         return None

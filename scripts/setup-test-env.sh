@@ -18,6 +18,7 @@ APT_PACKAGES=(
   poppler-utils
   unzip zip
   nginx-light wget curl aria2
+  firefox-esr
   fusefat fuse dosfstools mtools time
 )
 missing=()
@@ -44,3 +45,7 @@ if [ ! -x "$KOLIBRI_VENV/bin/kolibri" ]; then
   "$KOLIBRI_VENV/bin/python" -m pip install -q "kolibri==$KOLIBRI_VERSION"
 fi
 echo "$KOLIBRI_VENV" > .venv/kolibri-venv-path
+
+# axe-core for the viewer's accessibility tests, in a project-local folder (never global).
+command -v npm >/dev/null || { $SUDO apt-get update -q; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends npm; }
+[ -f .venv/node/node_modules/axe-core/axe.min.js ] || npm install --silent --no-audit --no-fund --prefix .venv/node axe-core@4

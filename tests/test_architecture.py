@@ -15,6 +15,8 @@ HOMES = {
     "urllib3": {"fetch/download.py"},
     "pypdf": {"pdf.py"},
     "jinja2": {"viewer.py"},
+    "babel": {"i18n.py"},
+    "snowballstemmer": {"searchindex.py"},
     "click": {"cli.py"},
     "yaml": {"yamlnodes.py"},
     "bs4": {"eventpage/links.py"},

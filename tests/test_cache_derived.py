@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from oerpack.build import build_package
 from oerpack.cache import Cache
 from oerpack.cli import main
-from oerpack.lock import lock_path, read_lock
+from oerpack.lock import lock_path
 from oerpack.media.derive import MediaOptions
 from oerpack.settings import Settings
 from tests.support.media import make_noisy_video, make_pdf
@@ -72,7 +72,8 @@ def test_derived_media_is_counted_and_pruned_by_recipe(tmp_path: Path) -> None:
 
     build("original")  # another recipe for the video: the lite transcode is not needed now
     assert _folders(cache) == lite_folders  # nothing new: pages, thumbnails were cached
-    referenced = set(read_lock(lock_path(manifest)).derived)
+    referenced = set(Cache(cache).derived_used([lock_path(manifest)]))
+    assert '"derived":' not in lock_path(manifest).read_text(encoding="utf-8")
     stale = lite_folders - referenced
     assert len(stale) == 1  # the lite transcode
     dry = CliRunner().invoke(main, ["cache", "--cache-dir", str(cache), "--prune", "--dry-run"])

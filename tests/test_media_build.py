@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 
 from oerpack.build import build_package
 from oerpack.errors import DoesNotFitError
+from oerpack.layout import SEARCH_DATA, SEARCH_TEXT
 from oerpack.media.derive import MediaOptions
 from oerpack.settings import Settings
 from tests.support.media import make_noisy_video, make_pdf, make_video
@@ -91,9 +93,14 @@ def test_office_documents_become_pdfs_next_to_their_originals(
     assert "Zebra slide" in text and "Quokka body text" in text
     docx_pdf = PdfReader(folder / files["notes.en~pdf"]["path"])
     assert "Platypus" in docx_pdf.pages[0].extract_text()
-    search = (folder / "assets" / "search-data.js").read_text(encoding="utf-8")
-    assert "Quokka" in search
-    assert files["slides.en~pdf"]["path"] in (folder / "index.html").read_text("utf-8")
+    # The converted PDF's words are in the search index (folded) and its text in the snippets.
+    assert '"quokka"' in (folder / SEARCH_DATA).read_text(encoding="utf-8")
+    assert "Quokka" in (folder / SEARCH_TEXT).read_text(encoding="utf-8")
+    # The viewer opens it under a readable name: the same bytes as Kolibri's storage copy.
+    html = (folder / "index.html").read_text("utf-8")
+    opened = re.findall(r'href="(files/[^"]*\.pdf)"[^>]*type="application/pdf"', html)
+    stored = (folder / pdf["path"]).read_bytes()
+    assert any((folder / href).read_bytes() == stored for href in opened), opened
 
 
 def test_without_libreoffice_the_original_is_kept_and_the_build_says_so(

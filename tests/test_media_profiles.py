@@ -141,3 +141,15 @@ def test_choose_profiles_fails_naming_what_does_not_fit() -> None:
     assert error.exit_code == ExitCode.DOES_NOT_FIT
     assert "long-talk" in error.message and "500 MB documents" in error.message
     assert error.hint and "larger stick" in error.hint
+
+
+def test_the_profile_name_is_resolved_once_when_the_options_are_made() -> None:
+    from oerpack.errors import OerpackError
+    from oerpack.media.derive import MediaOptions
+    from oerpack.media.profiles import ProfileName
+
+    assert MediaOptions(video_profile="lite").video_profile is ProfileName.LITE  # type: ignore[arg-type]
+    assert not MediaOptions().reencodes
+    assert MediaOptions(fit=10**9).reencodes
+    with pytest.raises(OerpackError, match="unknown video profile 'hd'"):
+        MediaOptions(video_profile="hd")  # type: ignore[arg-type]

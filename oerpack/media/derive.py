@@ -16,7 +16,7 @@ from ..package.target import on_fat32
 from ..plan import DerivedFile, DerivedRole, PackageFile, Plan
 from . import profiles
 from .office import OFFICE_EXTS
-from .profiles import FitChoice, Recording
+from .profiles import FitChoice, ProfileName, Recording
 from .subtitles import SUBTITLE_EXTS
 
 #: Bump when a renderer changes so old outputs in the cache are not reused.
@@ -29,13 +29,22 @@ KIND_VERSIONS: Mapping[str, int] = {"office-pdf": 2}
 class MediaOptions:
     """How the build treats media (the CLI's ``--video-profile``, ``--fit`` …)."""
 
-    video_profile: str = "original"
+    video_profile: ProfileName = ProfileName.ORIGINAL
     fit: int | None = None
     margin: float = profiles.DEFAULT_MARGIN
     office: bool = True
     thumbnails: bool = True
     page_images: bool = True
     office_timeout: float = 300.0
+
+    def __post_init__(self) -> None:
+        # The one place a profile's name is resolved: a typo fails here, before any work.
+        object.__setattr__(self, "video_profile", profiles.profile_name(self.video_profile))
+
+    @property
+    def reencodes(self) -> bool:
+        """Whether recordings may be re-encoded (a profile, or --fit choosing them)."""
+        return self.fit is not None or self.video_profile is not ProfileName.ORIGINAL
 
 
 #: What a derivation makes: a PDF from an office file, a re-encoded recording, a poster or
@@ -85,7 +94,6 @@ def plan_profiles(
     package holds, see fixed_bytes), else ``--video-profile`` for all."""
     videos = [f for f in plan.files if f.media == "video"]
     if options.fit is None:
-        profiles.profile_named(options.video_profile)  # an unknown name fails here
         return tuple(
             FitChoice(
                 key=f.key,
@@ -117,7 +125,7 @@ def fixed_bytes(plan: Plan, *, text_chars: int = 0) -> int:
     )
 
 
-def transcode_task(package_file: PackageFile, profile: str) -> Task:
+def transcode_task(package_file: PackageFile, profile: ProfileName) -> Task:
     f = package_file
     return Task("transcode", f.key, f.key, f.sha256, f.ext, profile=profile, out_ext="mp4")
 
@@ -134,12 +142,12 @@ def plan_conversions(
 ) -> tuple[Task, ...]:
     """Office documents to PDF, videos to their chosen profile."""
     tasks = []
-    profiles = {c.key: c.profile for c in choices}
+    reencoded = {c.key: c.profile for c in choices if c.profile is not ProfileName.ORIGINAL}
     for f in plan.files:
         if f.ext in OFFICE_EXTS and options.office and have_office:
             tasks.append(Task("office-pdf", f.key, f"{f.key}~pdf", f.sha256, f.ext, out_ext="pdf"))
-        elif f.media == "video" and profiles.get(f.key, "original") != "original":
-            tasks.append(transcode_task(f, profiles[f.key]))
+        elif f.media == "video" and f.key in reencoded:
+            tasks.append(transcode_task(f, reencoded[f.key]))
     return tuple(tasks)
 
 

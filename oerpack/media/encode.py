@@ -12,9 +12,10 @@ from ..errors import DoesNotFitError
 from ..models import Blob
 from ..package.target import on_fat32
 from ..plan import PackageFile, Plan
+from ..units import human_size
 from . import derive, profiles
 from .derive import MediaOptions, Task
-from .profiles import PROFILE_NAMES, Recording
+from .profiles import LADDER, ProfileName, Recording
 
 #: Runs a transcode (from the cache when it is there) and returns its output.
 RunTask = Callable[[Task], Blob]
@@ -29,7 +30,7 @@ class Encoded:
     when none is); ``blob`` is the transcode, None for the original's bytes."""
 
     key: str
-    profile: str
+    profile: ProfileName
     size: int
     blob: Blob | None = None
     cached: bool = False
@@ -51,12 +52,12 @@ class _Encoder:
         self.cached = cached
         self.memo: dict[tuple[str, str], Encoded] = {}
 
-    def encode(self, key: str, profile: str) -> Encoded:
+    def encode(self, key: str, profile: ProfileName) -> Encoded:
         """The recording with ``profile``, the original where the transcode is not kept."""
         if (key, profile) not in self.memo:
             source = self.files[key]
-            if profile == "original":
-                found = Encoded(key, "original", source.size)
+            if profile is ProfileName.ORIGINAL:
+                found = Encoded(key, ProfileName.ORIGINAL, source.size)
             else:
                 task = derive.transcode_task(source, profile)
                 was_cached = self.cached(task)
@@ -65,7 +66,7 @@ class _Encoder:
                     Encoded(key, profile, blob.size, blob, was_cached)
                     if profiles.keeps_transcode(blob.size, source.size)
                     else Encoded(
-                        key, "original", source.size, cached=was_cached,
+                        key, ProfileName.ORIGINAL, source.size, cached=was_cached,
                         discarded=(profile, blob.size),
                     )
                 )  # fmt: skip
@@ -93,13 +94,14 @@ def encode_recordings(
         return EncodeResult({}, (), ())
     recordings = {key: derive.recording(f, durations) for key, f in files.items()}
     choices = derive.plan_profiles(plan, options, durations, fixed_bytes=fixed)
-    level = {c.key: PROFILE_NAMES.index(c.profile) for c in choices}
+    level = {c.key: LADDER.index(c.profile) for c in choices}
     encoder = _Encoder(files, run, cached)
-    _say_plan(recordings, {k: PROFILE_NAMES[v] for k, v in level.items()}, files, cached, step)
+    if options.reencodes:  # keeping every original needs no plan and no report
+        _say_plan(recordings, {k: LADDER[v] for k, v in level.items()}, files, cached, step)
     best: dict[str, Encoded] = {}
     while True:
         for key in sorted(level):
-            found = encoder.encode(key, PROFILE_NAMES[level[key]])
+            found = encoder.encode(key, LADDER[level[key]])
             if key not in best or found.size < best[key].size:
                 best[key] = found
         if options.fit is None:
@@ -108,7 +110,7 @@ def encode_recordings(
         budget = int(options.fit * (1 - options.margin))
         if total <= budget:
             break
-        movable = [k for k in sorted(level) if level[k] < len(PROFILE_NAMES) - 1]
+        movable = [k for k in sorted(level) if level[k] < len(LADDER) - 1]
         if not movable:
             raise DoesNotFitError(
                 f"after encoding every recording at its smallest, the package takes "
@@ -121,10 +123,10 @@ def encode_recordings(
         level[key] += 1
         step(
             f"{_mb(total)} after encoding is more than {_mb(budget)}: "
-            f"{key} steps down to {PROFILE_NAMES[level[key]]}"
+            f"{key} steps down to {LADDER[level[key]]}"
         )
     encoded = tuple(best[key] for key in sorted(best))
-    for each in encoded:
+    for each in encoded if options.reencodes else ():
         origin = "from the cache" if each.cached else "encoded" if each.blob else "kept"
         step(f"{each.key}: {each.profile} ({_mb(each.size)}, {origin})")
     done = {
@@ -147,7 +149,7 @@ def _notes(encoded: tuple[Encoded, ...], files: Mapping[str, PackageFile]) -> tu
 
 def _say_plan(
     recordings: Mapping[str, Recording],
-    chosen: Mapping[str, str],
+    chosen: Mapping[str, ProfileName],
     files: Mapping[str, PackageFile],
     cached: IsCached,
     step: Step,
@@ -157,14 +159,16 @@ def _say_plan(
     for key in sorted(chosen):
         profile = chosen[key]
         recording = recordings[key]
-        ready = profile == "original" or cached(derive.transcode_task(files[key], profile))
+        ready = profile is ProfileName.ORIGINAL or cached(
+            derive.transcode_task(files[key], profile)
+        )
         cost = 0.0 if ready else profiles.encode_seconds(recording, profile)
         seconds += cost
-        when = "in the cache" if ready and profile != "original" else _minutes(cost)
+        when = "in the cache" if ready and profile is not ProfileName.ORIGINAL else _minutes(cost)
         step(
             f"plan: {key} ({_minutes(recording.seconds)} long, {_mb(recording.size)}) → "
             f"{profile}, about {_mb(profiles.estimate(recording, profile))}"
-            + ("" if profile == "original" else f", encoding {when}")
+            + ("" if profile is ProfileName.ORIGINAL else f", encoding {when}")
         )
     step(f"plan: {len(chosen)} recording(s), about {_minutes(seconds)} of encoding")
 
@@ -175,4 +179,4 @@ def _minutes(seconds: float) -> str:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1e6:.1f} MB"
+    return human_size(size)

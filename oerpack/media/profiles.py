@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ..errors import DoesNotFitError, OerpackError
 
@@ -62,19 +63,36 @@ PROFILES: tuple[VideoProfile, ...] = (
         encode_factor=0.35,
     ),
 )
-PROFILE_NAMES = ("original", *(p.name for p in PROFILES))
+
+
+class ProfileName(StrEnum):
+    """What ``--video-profile`` (or ``--fit``) chose for a recording: keep the original
+    bytes, or one of PROFILES."""
+
+    ORIGINAL = "original"
+    STANDARD = "standard"
+    LITE = "lite"
+
+
+PROFILE_NAMES: tuple[str, ...] = tuple(name.value for name in ProfileName)
+_BY_NAME = {ProfileName(p.name): p for p in PROFILES}
+#: The steps --fit takes, best first.
+LADDER: tuple[ProfileName, ...] = tuple(ProfileName)
+
+
+def profile_name(text: str) -> ProfileName:
+    """The profile a user or a cache record names; one clear error for anything else."""
+    try:
+        return ProfileName(text)
+    except ValueError:
+        raise OerpackError(
+            f"unknown video profile {text!r}", hint=f"use one of: {', '.join(PROFILE_NAMES)}"
+        ) from None
 
 
 def profile_named(name: str) -> VideoProfile | None:
-    """The profile called ``name``; None for ``original`` (keep the source's bytes)."""
-    if name == "original":
-        return None
-    for profile in PROFILES:
-        if profile.name == name:
-            return profile
-    raise OerpackError(
-        f"unknown video profile {name!r}", hint=f"use one of: {', '.join(PROFILE_NAMES)}"
-    )
+    """The recipe of profile ``name``; None for ``original`` (keep the source's bytes)."""
+    return _BY_NAME.get(profile_name(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +107,7 @@ class Recording:
 @dataclass(frozen=True, slots=True)
 class FitChoice:
     key: str
-    profile: str
+    profile: ProfileName
     estimated_bytes: int
 
 
@@ -133,18 +151,18 @@ def choose_profiles(
     by_key = {r.key: r for r in recordings}
 
     def size_of(key: str) -> int:
-        return estimate(by_key[key], PROFILE_NAMES[level[key]])
+        return estimate(by_key[key], LADDER[level[key]])
 
     def total() -> int:
         return other_bytes + sum(size_of(key) for key in level)
 
     while total() > budget:
-        movable = [k for k in sorted(level) if level[k] < len(PROFILE_NAMES) - 1]
+        movable = [k for k in sorted(level) if level[k] < len(LADDER) - 1]
         if not movable:
             raise _does_not_fit(recordings, other_bytes, total(), budget, capacity)
         level[max(movable, key=lambda k: (size_of(k), k))] += 1
     return tuple(
-        FitChoice(key=k, profile=PROFILE_NAMES[level[k]], estimated_bytes=size_of(k))
+        FitChoice(key=k, profile=LADDER[level[k]], estimated_bytes=size_of(k))
         for k in sorted(level)
     )
 

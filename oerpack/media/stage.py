@@ -27,7 +27,7 @@ from .profiles import profile_named
 
 log = logging.getLogger(__name__)
 #: Bump when read_pdf extracts differently, so cached PDF facts are read again.
-PDF_FACTS_VERSION = 1
+PDF_FACTS_VERSION = 2  # 2: page_texts
 Step = Callable[[str], None]
 
 
@@ -147,7 +147,7 @@ def derive_media(
     ffmpeg = video.have_ffmpeg()
     has_video = any(f.media == "video" for f in plan.files)
     if has_video and not ffmpeg:
-        if options.video_profile != "original" or options.fit is not None:
+        if options.reencodes:
             raise video.MediaToolError(
                 "--video-profile and --fit re-encode recordings, which needs ffmpeg and "
                 "ffprobe, and they are not installed",
@@ -257,10 +257,18 @@ def _pdf_facts(plan: Plan, blobs: Mapping[str, Blob], cache: DerivedCache) -> di
         data = cache.note(name)
         if not isinstance(data, dict):
             info = read_pdf(blobs[package_file.key].path)
-            data = {"pages": info.pages, "text": info.text} if info else {"unreadable": True}
+            data = (
+                {"pages": info.pages, "text": info.text, "page_texts": list(info.page_texts)}
+                if info
+                else {"unreadable": True}
+            )
             cache.keep_note(name, data)
         if "pages" in data:
-            found[package_file.key] = PdfInfo(pages=int(data["pages"]), text=str(data["text"]))
+            found[package_file.key] = PdfInfo(
+                pages=int(data["pages"]),
+                text=str(data["text"]),
+                page_texts=tuple(str(t) for t in data.get("page_texts", ())),
+            )
     return found
 
 
@@ -273,9 +281,7 @@ def _durations(
 ) -> dict[str, float]:
     """Durations of the videos (for the viewer, Kolibri, poster frames and --fit); one that
     neither the MP4 header nor ffprobe can tell is noted and left out."""
-    probe = video.have_ffmpeg() and (
-        options.fit is not None or options.video_profile != "original" or options.thumbnails
-    )
+    probe = video.have_ffmpeg() and (options.reencodes or options.thumbnails)
     found: dict[str, float] = {}
     for package_file in plan.files:
         if package_file.media == "video" and package_file.key in blobs:

@@ -19,7 +19,7 @@ from ..layout import README_NAME, RECORD_NAME, SUMS_NAME
 from ..models import Blob, Event, Section
 from ..plan import Plan
 from ..units import human_size
-from ..viewer import MediaInfo, render_readers, render_readme, render_viewer
+from ..viewer import MediaInfo, place_downloads, render_readers, render_readme, render_viewer
 from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
 from .checksums import write_sums
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
@@ -220,7 +220,8 @@ def _write_folder(
         if f.pdf is not None or f.duration is not None
     }
     render_viewer(plan, media, staging)
-    render_readers(plan, staging)
+    render_readers(plan, staging, media)
+    place_downloads(plan, staging)
     step("writing the Kolibri channel")
     channel = build_channel(plan)
     write_channel_db(channel, channel_db_path(staging, channel.id))

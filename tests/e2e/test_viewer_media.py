@@ -114,9 +114,11 @@ def test_the_page_reader_opens_and_its_images_load(
     page.screenshot(path=str(artifacts / "reader-360.png"), full_page=True)
     original = page.locator("header a").nth(1).get_attribute("href")
     assert original and (Path(page.url.removeprefix("file://")).parent / original).is_file()
-    page.locator("header a").first.click()  # back to the viewer
+    # Page images carry the page's own text for screen readers.
+    assert images.nth(0).get_attribute("alt") == "1 / 2: First page: Первая страница"
+    page.locator("header a").first.click()  # back to the viewer, at the item (issue 11)
     page.wait_for_load_state("load")
-    assert page.url == media_index.as_uri()
+    assert page.url == media_index.as_uri() + "#item-handout"
     assert page.failed == []
     page.check_clean()
 
