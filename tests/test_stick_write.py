@@ -374,3 +374,11 @@ def test_file_of_4_gib_is_refused_on_fat32(tmp_path: Path) -> None:
     with fat_sticks(tmp_path, 1) as (stick,):
         code, out = run("write", str(package), str(stick))
         assert code == 7 and "4 GiB or more cannot be stored on FAT32" in out, out
+
+
+def test_one_stick_named_twice_is_written_once(dist: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "usb"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    results = write_all(load_image(dist["v1"]), [target, tmp_path / "link", target])
+    assert [r.target for r in results] == [str(target)] and results[0].verified

@@ -295,7 +295,8 @@ def write_all(
         threads.append(thread)
         thread.start()
 
-    order = list(dict.fromkeys(targets))
+    # One thread per stick, however many ways it was named.
+    order = list({path.resolve(): path for path in reversed(targets)}.values())[::-1]
     try:
         for path in order:
             start(path)
