@@ -22,7 +22,8 @@ A stick holding several packages (``oerpack write``) has instead::
     oerpack-stick.json    the stick's record (written last but one)
     SHA256SUMS            every other file on the stick (written last)
 
-and, while a write is under way, ``.oerpack-incomplete`` at its root.
+and, while a write is under way, ``.oerpack-incomplete`` and ``.oerpack-verified`` (the files
+read back good so far) at its root.
 """
 
 from __future__ import annotations
@@ -77,5 +78,7 @@ def zip_name(package_id: str) -> str:
 
 #: Present at a stick's root while a write is under way: an interrupted write is incomplete.
 STICK_MARKER = ".oerpack-incomplete"
+#: Beside the marker: the files an unfinished write already read back good.
+STICK_JOURNAL = ".oerpack-verified"
 #: The record of a stick holding several packages.
 STICK_RECORD = "oerpack-stick.json"

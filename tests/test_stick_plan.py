@@ -44,6 +44,14 @@ def test_plan_target(
     assert plan.write_bytes == sum(wanted[n].size for n in copy)
 
 
+def test_files_an_interrupted_write_verified_are_done() -> None:
+    wanted = {"x": Want(10, A), "y": Want(20, B), "z": Want(5, C)}
+    plan = plan_target(wanted, {"x": 10, "y": 20, "z": 4}, {}, verified={"x": A, "y": C, "z": C})
+    assert plan.done == ("x",)  # y: the journal names other bytes; z: cut short since
+    assert (plan.keep, plan.copy) == (("y",), ("z",))
+    assert plan.check_bytes == 25 and plan.write_bytes == 5
+
+
 def test_space_needed_counts_clusters_freed_space_and_one_transient_copy() -> None:
     wanted = {"x": Want(1, A), "y": Want(5000, B)}
     plan = plan_target(wanted, {"y": 100, "old": 9000}, {"y": C}, cluster=4096)

@@ -20,9 +20,13 @@ class TargetPlan:
     copy: tuple[str, ...]
     keep: tuple[str, ...]
     delete: tuple[str, ...]
+    #: Read back good by an interrupted write: neither copied nor read again.
+    done: tuple[str, ...]
     #: Bytes this write copies, and what copying everything would.
     write_bytes: int
     full_bytes: int
+    #: Bytes to read back (everything not ``done``).
+    check_bytes: int
     #: Free space the write needs on a file system of ``cluster``-byte clusters (may be < 0).
     space_needed: int
 
@@ -36,10 +40,12 @@ def plan_target(
     present: Mapping[str, int],
     recorded: Mapping[str, str],
     *,
+    verified: Mapping[str, str] | None = None,
     cluster: int = CLUSTER,
 ) -> TargetPlan:
     """``present`` maps each file on the target to its size, ``recorded`` is the target's
-    SHA256SUMS from an earlier finished write (empty when there is none).
+    SHA256SUMS from an earlier finished write (empty when there is none), ``verified`` what
+    an interrupted write read back good (its journal).
 
     A present file of the wanted size is kept unless the record says it holds other bytes:
     after an interrupted write there is no record, and the read-back decides. Everything not
@@ -47,10 +53,14 @@ def plan_target(
     """
     copy: list[str] = []
     keep: list[str] = []
+    done: list[str] = []
+    verified = verified or {}
     for name in sorted(wanted):
         want = wanted[name]
         same_size = present.get(name) == want.size
-        if same_size and recorded.get(name, want.sha256) == want.sha256:
+        if same_size and verified.get(name) == want.sha256:
+            done.append(name)
+        elif same_size and recorded.get(name, want.sha256) == want.sha256:
             keep.append(name)
         else:
             copy.append(name)
@@ -66,6 +76,8 @@ def plan_target(
         copy=tuple(copy),
         keep=tuple(keep),
         delete=tuple(delete),
+        done=tuple(done),
+        check_bytes=sum(w.size for n, w in wanted.items() if n not in done),
         write_bytes=sum(wanted[n].size for n in copy),
         full_bytes=sum(w.size for w in wanted.values()),
         space_needed=needed,

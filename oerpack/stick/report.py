@@ -26,6 +26,8 @@ class TargetResult:
     files_written: int = 0
     files_kept: int = 0
     files_deleted: int = 0
+    #: Read back good by an interrupted write, so neither copied nor read again.
+    files_resumed: int = 0
     bytes_verified: int = 0
     verified: bool = False
     readback: str = ""
@@ -63,6 +65,7 @@ _COLUMNS = (
     "files_written",
     "files_kept",
     "files_deleted",
+    "files_resumed",
     "bytes_verified",
     "verified",
     "readback",

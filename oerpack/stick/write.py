@@ -20,7 +20,7 @@ from ..errors import (
     PackageError,
     TargetsFailedError,
 )
-from ..layout import RECORD_NAME, STICK_MARKER, STICK_RECORD, SUMS_NAME
+from ..layout import RECORD_NAME, STICK_JOURNAL, STICK_MARKER, STICK_RECORD, SUMS_NAME
 from ..package.checksums import parse_sums
 from ..package.verify import IGNORED
 from ..units import human_size
@@ -34,6 +34,7 @@ from .image import (
     read_package,
     single_image,
 )
+from .journal import Journal, read_journal
 from .plan import TargetPlan, Want, plan_target
 from .readback import read_back
 from .report import TargetResult
@@ -76,6 +77,8 @@ class _Run:
     methods: set[str] = field(default_factory=set)
     last: float = 0.0
     device: int = -1
+    #: What an interrupted write read back good (its journal), still valid now.
+    verified_before: dict[str, str] = field(default_factory=dict)
 
     def still_there(self) -> None:
         """Refuse to go on when the stick was unmounted: its folder would then be on the
@@ -140,7 +143,8 @@ def scan(root: Path, *, label: str = "") -> dict[str, int]:
             dirnames[:] = [d for d in dirnames if d not in IGNORED | SYSTEM_DIRS]
         for name in filenames:
             rel = (here / name).relative_to(root).as_posix()
-            if rel in (STICK_MARKER, label) or name.startswith("._") or name in IGNORED:
+            ours = rel in (STICK_MARKER, STICK_JOURNAL, label)
+            if ours or name.startswith("._") or name in IGNORED:
                 continue
             found[rel] = (here / name).stat().st_size
     return found
@@ -177,19 +181,26 @@ def _verify_entry(run: _Run, entry: Entry) -> None:
 
 
 def _execute(run: _Run, image: StickImage, plan: TargetPlan) -> None:
+    """Marker first; then file by file: copy if needed, read back, note it in the journal;
+    the final records last; the journal and then the marker removed."""
     run.device = os.stat(run.path).st_dev
     write_bytes(run.path, STICK_MARKER, " ".join(p.id for p in image.packages).encode() + b"\n")
     delete_files(run.path, plan.delete)
-    copies = set(plan.copy)
-    for group in (image.entries, image.finals):
-        for entry in group:
+    copies, done = set(plan.copy), set(plan.done)
+    journal = Journal(run.path, carried=run.verified_before)
+    try:
+        for entry in image.all:
+            if entry.name in done:
+                continue
             run.still_there()
             if entry.name in copies:
                 copy_entry(entry, run.path, on_bytes=lambda n: run.advance(n, "copy"))
                 run.written += entry.size
-        for entry in group:
-            run.still_there()
             _verify_entry(run, entry)
+            journal.record(entry.name, entry.sha256)
+    finally:
+        journal.close()
+    journal.remove()
     (run.path / STICK_MARKER).unlink()
     sync_folder(run.path)
 
@@ -217,12 +228,16 @@ def write_target(
         check_owned(path, image, force=force, label=label)
         wanted = {e.name: Want(e.size, e.sha256) for e in image.all}
         present = scan(path, label=label)
-        plan = plan_target(wanted, present, _recorded(path), cluster=info.cluster)
+        plan = plan_target(
+            wanted, present, _recorded(path), verified=read_journal(path), cluster=info.cluster
+        )
+        run.verified_before = {n: wanted[n].sha256 for n in plan.done}
         check_fits(info, (e.size for e in image.all), plan.space_needed)
-        run.total = plan.write_bytes + plan.full_bytes
+        run.total = plan.write_bytes + plan.check_bytes
+        resumed = f" ({len(plan.done)} files verified before)" if plan.done else ""
         what = (
-            f"{human_size(plan.write_bytes)} to copy, {human_size(plan.full_bytes)} to read "
-            f"back; {info.describe_free()}"
+            f"{human_size(plan.write_bytes)} to copy, {human_size(plan.check_bytes)} to read "
+            f"back{resumed}; {info.describe_free()}"
         )
         emit(StickEvent(str(path), "plan", 0, run.total, what))
         _execute(run, image, plan)
@@ -258,6 +273,7 @@ def _result(
         files_written=len(plan.copy) if plan else 0,
         files_kept=len(plan.keep) if plan else 0,
         files_deleted=len(plan.delete) if plan else 0,
+        files_resumed=len(plan.done) if plan else 0,
         bytes_verified=run.verified,
         verified=not error,
         readback="+".join(sorted(run.methods)),
