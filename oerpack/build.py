@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .cache import Cache
 from .diskspace import SpaceNeed, check_space
+from .drafts import refuse_placeholders
 from .errors import (
     FetchFailedError,
     FetchInterruptedError,
@@ -164,13 +165,18 @@ def build_package(
     make_zip: bool = True,
     target_size: int | None = None,
     allow_large_files: bool = False,
+    allow_draft: bool = False,
     on_step: Callable[[str], None] | None = None,
     media: MediaOptions | None = None,
 ) -> BuildOutcome:
     """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip.
 
-    After the fetch the cache is marked in use, so ``cache --prune`` cannot remove a derived
-    output between the media stage and the lock that records it."""
+    A manifest still holding a draft's TODO placeholders is refused before anything is
+    downloaded, unless ``allow_draft``. After the fetch the cache is marked in use, so
+    ``cache --prune`` cannot remove a derived output between the media stage and the lock
+    that records it."""
+    if not allow_draft:
+        refuse_placeholders(load_manifest(manifest_path))
     if not allow_large_files:
         settings = replace(settings, max_file_size=FAT32_MAX_FILE)
     fetched = fetch_manifest(

@@ -14,6 +14,7 @@ import click
 from . import __version__
 from .build import build_package, fetch_manifest
 from .cache import Cache
+from .drafts import find_placeholders
 from .errors import (
     DamagedPackageError,
     ExitCode,
@@ -206,6 +207,12 @@ def validate(manifest: Path) -> None:
         f"{manifest}: OK: {len(loaded.sections)} sections, {len(loaded.all_items())} "
         f"items, {len(sources)} sources ({unresolved} unresolved)"
     )
+    for placeholder in find_placeholders(loaded):
+        click.echo(
+            f"Warning: {manifest}: {placeholder.where}: draft placeholder "
+            f"{placeholder.value!r} (build refuses it without --allow-draft)",
+            err=True,
+        )
 
 
 @main.command()
@@ -340,6 +347,11 @@ def cache_command(
     is_flag=True,
     help="Allow files of 4 GiB or more (they do not fit on FAT32).",
 )
+@click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="Build even if the manifest still holds a draft's TODO placeholders.",
+)
 @fetch_options
 @click.pass_context
 @handle_errors
@@ -355,6 +367,7 @@ def build(
     no_thumbnails: bool,
     target_size: int | None,
     allow_large_files: bool,
+    allow_draft: bool,
     **options: Any,
 ) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
@@ -369,6 +382,7 @@ def build(
             make_zip=not no_zip,
             target_size=target_size if target_size is not None else fit,
             allow_large_files=allow_large_files,
+            allow_draft=allow_draft,
             on_step=None if quiet else (lambda step: click.echo(f"… {step}", err=True)),
             media=MediaOptions(
                 video_profile=ProfileName(video_profile),

@@ -14,6 +14,7 @@ from . import ids, layout
 from .errors import NotFetchedError, UnresolvedSourcesError
 from .filetypes import MediaKind, media_of
 from .models import FetchTask, Item, Lock, Manifest, PdfInfo, Source
+from .platforms import source_via
 from .settings import Settings
 
 #: Bump when oerpack changes what it writes into the channel database, so that packages
@@ -138,7 +139,7 @@ def plan_fetch(manifest: Manifest, lock: Lock, settings: Settings) -> tuple[Fetc
                 else (entry.size if lock_pins and entry else None),
                 etag=entry.etag if lock_pins and entry else None,
                 last_modified=entry.last_modified if lock_pins and entry else None,
-                via=source.via,
+                via=source_via(source.via, source.url, url),
             )
         )
     return tuple(tasks)
@@ -152,8 +153,9 @@ def plan_package(manifest: Manifest, lock: Lock) -> Plan:
             entry = lock.get(source.key)
             if entry is None or not (entry.sha256 and entry.md5 and entry.size is not None):
                 raise NotFetchedError(source.key, manifest=str(manifest.path))
+            url = source_url(source, lock)
             ext = ids.extension_for(  # a platform page's address says nothing of the file
-                url=None if source.via else entry.final_url or source_url(source, lock),
+                url=None if source_via(source.via, source.url, url) else entry.final_url or url,
                 path=source.path.name if source.path else None,
                 content_type=entry.content_type,
             )

@@ -25,6 +25,7 @@ from .fetch.parallel import fetch_all
 from .lock import lock_path, read_lock
 from .manifest import load_manifest
 from .models import FetchTask, Lock, LockEntry, Manifest, ProgressCallback, Source
+from .platforms import is_platform_recording, source_via
 from .settings import Settings
 from .versions import write_lock_keeping_versions
 
@@ -64,6 +65,8 @@ class RefreshReport:
     page: str | None = None
     page_errors: tuple[str, ...] = ()
     check_only: bool = False
+    from_page: tuple[str, ...] = ()  # keys whose address this run found on the event page
+    by_platform: tuple[str, ...] = ()  # of those, recordings' pages fetched with yt-dlp
 
     def count(self, status: CheckStatus) -> int:
         return sum(1 for check in self.checks if check.status == status)
@@ -116,6 +119,7 @@ def refresh_manifest(
             _updated_lock(manifest, lock, verdicts),
             manifest_id=manifest.event.id,
         )
+    from_page = tuple(key for key, _ in resolution.links) if resolution else ()
     return RefreshReport(
         manifest=manifest,
         checks=tuple(v.check for v in verdicts),
@@ -124,6 +128,10 @@ def refresh_manifest(
         page=page_url,
         page_errors=page_errors,
         check_only=check,
+        from_page=from_page,
+        by_platform=tuple(k for k, link in resolution.links if is_platform_recording(link.url))
+        if resolution
+        else (),
     )
 
 
@@ -202,13 +210,18 @@ def _check_source(
         )
     if not result.ok:
         return _Verdict(SourceCheck(source.key, "broken", url, result.reason), broken=result.reason)
-    task = FetchTask(key=source.key, url=settings.rewrite(url), source_url=url, via=source.via)
+    via = source_via(source.via, source.url, url)
+    task = FetchTask(key=source.key, url=settings.rewrite(url), source_url=url, via=via)
     if old is None or old.sha256 is None:
         return _Verdict(
             SourceCheck(source.key, "changed", url, "not in the lock yet"), download=task
         )
     if not same_url:
         return _Verdict(SourceCheck(source.key, "moved", url, f"was {old.url}"), download=task)
+    if via is not None:
+        # A platform page's headers say nothing of the recording behind it (the lock's final
+        # URL is the media's): the page answering at the same address is all a check sees.
+        return _Verdict(SourceCheck(source.key, "unchanged", url), entry=old)
     unchanged = _same_content(old, result)
     if result.final_url != (old.final_url or settings.rewrite(url)):
         detail = f"now at {result.final_url}" + ("" if unchanged else ", content changed")
@@ -326,9 +339,8 @@ def report_lines(report: RefreshReport) -> list[str]:
         lines.append(f"{c.status:<11} {c.key:<{width}} {detail}")
     for link in report.new_links:
         lines.append(f"{'new':<11} {'-':<{width}} {link.label!r} under {link.entry!r}: {link.url}")
-    if report.page:
-        lines.append(f"Event page: {report.page}")
     lines.extend(f"Warning: {error}" for error in report.page_errors)
+    lines.extend(guidance_lines(report))
     lines.append(
         ("Checked (nothing changed on disk): " if report.check_only else "Refreshed: ")
         + report.summary()
@@ -396,3 +408,45 @@ def report_problem(report: RefreshReport, manifest_path: Path) -> OerpackError |
             exit_code=ExitCode.FAILURE,
         )
     return None
+
+
+def guidance_lines(report: RefreshReport) -> list[str]:
+    """What the run found on the event page, what it did not and why, and what a person has
+    to add to the manifest: the first real run against a page must be plain to read."""
+    name = str(report.manifest.path)
+    wanted = [s.key for s in report.manifest.all_sources() if s.url is None and s.path is None]
+    unresolved = [c for c in report.checks if c.status == "unresolved"]
+    lines = []
+    if report.page and wanted:
+        lines.append(
+            f"Event page: {report.page}: {len(report.from_page)} of {len(wanted)} source(s) "
+            "without a url found there"
+        )
+    elif report.page:
+        lines.append(f"Event page: {report.page}")
+    elif report.manifest.event.pages:
+        lines.append("Event page: none of event.pages answered (see the warnings above)")
+    if report.by_platform:
+        lines.append(
+            f"Video platform: {len(report.by_platform)} recording(s) link to a platform's page "
+            f"and are fetched with yt-dlp (pip install 'oerpack[video-platforms]'): "
+            + ", ".join(report.by_platform)
+        )
+    if unresolved:
+        lines.append(f"Not resolved: {len(unresolved)} source(s):")
+        lines.extend(f"  {c.key}: {c.detail}" for c in unresolved)
+        lines.append(
+            f"Add by hand in {name}: a 'url:' for each (a recording's page on a video platform "
+            "also 'via: yt-dlp'), or its 'label:' exactly as the page shows the link"
+            + (
+                "; the 'new' rows above are the page's links no source claims"
+                if report.new_links
+                else ""
+            )
+        )
+    elif report.new_links:
+        lines.append(
+            f"New on the page: {len(report.new_links)} link(s) no source claims ('new' rows): "
+            f"add them to {name} if they belong in the package"
+        )
+    return lines

@@ -20,6 +20,7 @@ HOMES = {
     "click": {"cli.py"},
     "yaml": {"yamlnodes.py"},
     "bs4": {"eventpage/links.py"},
+    "anyascii": {"eventpage/discover.py"},
     "sqlite3": {"kolibri/db.py"},
     "pypdfium2": {"media/pages.py"},
     "yt_dlp": {"fetch/platform.py"},

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from oerpack.cli import main
 from oerpack.errors import ExitCode
 from tests.conftest import REPO
+from tests.support.eventpage import vcasie_text
 from tests.support.media import make_pdf, make_video
 
 ORIGIN = "https://media.example.org/vcasie/"
@@ -216,9 +217,17 @@ def test_unresolved_sources_stop_before_any_download(tmp_path: Path, cache_dir: 
     assert result.exit_code == ExitCode.BAD_MANIFEST
     assert "34 source(s) have no url or path yet" in result.stderr
     assert "concept-note" in result.stderr
-    assert "Hint: add the event page under 'event: pages: [...]'" in result.stderr
-    assert f"oerpack refresh {manifest}" in result.stderr
+    # The manifest names its event page: the hint is to refresh from it.
+    assert f"Hint: run 'oerpack refresh {manifest}' with internet access" in result.stderr
     assert not (tmp_path / "dist").exists()
+    assert not cache_dir.exists()
+    manifest.write_text(vcasie_text(None), encoding="utf-8")
+    without_pages = run(
+        "build", str(manifest), "--out", str(tmp_path / "dist"), "--cache-dir", str(cache_dir)
+    )
+    assert without_pages.exit_code == ExitCode.BAD_MANIFEST
+    assert "Hint: add the event page under 'event: pages: [...]'" in without_pages.stderr
+    assert f"oerpack refresh {manifest}" in without_pages.stderr
     assert not cache_dir.exists()
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from oerpack.cli import main
 from oerpack.errors import ExitCode
 from oerpack.eventpage.links import PageLink, parse_page
-from oerpack.eventpage.model import DraftSpeaker, entry_title, label_language, read_event_page
+from oerpack.eventpage.model import DraftSpeaker, label_language, read_event_page
 from oerpack.eventpage.resolve import resolve_sources, similarity
 from oerpack.manifest import load_manifest
 from oerpack.models import Manifest
@@ -146,7 +146,7 @@ def test_label_language(label: str, lang: str | None) -> None:
             "<p>Rural Education (Dr. T, Centre for Research and Training (CRT), China) "
             "(<a href='/a.pdf'>Eng</a>)</p>",
             "Rural Education",
-            [DraftSpeaker("Dr. T", "Centre for Research and Training (CRT)", "China")],
+            [DraftSpeaker("Dr. T", None, "Centre for Research and Training (CRT), China")],
         ),
         (
             "<p>Webinar 2 Recordings: (<a href='/a.mp4'>Eng</a>), (<a href='/b.mp4'>Rus</a></p>",
@@ -162,8 +162,8 @@ def test_label_language(label: str, lang: str | None) -> None:
     ],
 )
 def test_entry_title_and_speakers(html: str, title: str, speakers: list[DraftSpeaker]) -> None:
-    block = parse_page(html, BASE).blocks[0]
-    assert entry_title(block, block.links) == (title, tuple(speakers))
+    entry = read_event_page(parse_page(html, BASE)).entries[0]
+    assert (entry.title, entry.speakers) == (title, tuple(speakers))
 
 
 def test_parser_skips_furniture_scripts_and_resolves_relative_links() -> None:

@@ -4,7 +4,6 @@ changes, moves (301), vanished files (404) and new links, without re-downloading
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from dataclasses import replace
@@ -21,7 +20,7 @@ from oerpack.lock import lock_path, read_lock
 from oerpack.refresh import refresh_manifest, report_lines, report_problem
 from oerpack.settings import Settings
 from tests.conftest import REPO
-from tests.support.eventpage import SOURCE_KEYS, default_paths, vcasie_page
+from tests.support.eventpage import SOURCE_KEYS, default_paths, vcasie_page, vcasie_text
 from tests.support.fetching import write_manifest
 from tests.support.media import make_bytes, make_pdf
 from tests.support.server import FaultServer
@@ -53,12 +52,8 @@ def _served(srv: FaultServer, path: str) -> bool:
 
 
 def _manifest_with_pages(tmp: Path, pages: list[str]) -> Path:
-    text = VCASIE.read_text(encoding="utf-8")
-    line = "  pages: [" + ", ".join(json.dumps(p) for p in pages) + "]\n"
     path = tmp / "vcasie-2020.yaml"
-    path.write_text(
-        text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1), encoding="utf-8"
-    )
+    path.write_text(vcasie_text(pages), encoding="utf-8")
     return path
 
 
@@ -206,7 +201,7 @@ def test_refresh_then_build_is_the_whole_workflow(site: FaultServer, tmp_path: P
 
 def test_without_pages_refresh_says_how_to_add_them(tmp_path: Path) -> None:
     manifest = tmp_path / "vcasie-2020.yaml"
-    shutil.copy(VCASIE, manifest)
+    manifest.write_text(vcasie_text(None), encoding="utf-8")
     result = CliRunner().invoke(main, ["refresh", str(manifest), "--check"])
     assert result.exit_code == ExitCode.BAD_MANIFEST
     assert result.stdout.count("unresolved") >= 34

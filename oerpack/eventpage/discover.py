@@ -1,20 +1,25 @@
 """Draft a manifest from an event page: headings become sections, lines with file links
-become items, the links their sources. The draft is YAML for a person to review."""
+become items, the links their sources. The draft is YAML for a person to review; what it
+could not decide is written as ``# TODO:`` lines beside the values concerned."""
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 
+from anyascii import anyascii
+
+from ..drafts import TODO
 from ..fetch import get_page
+from ..platforms import YT_DLP, is_platform_recording
 from ..settings import Settings
-from .links import parse_page
-from .model import DraftSpeaker, EventPage, PageEntry, label_language, read_event_page
+from .links import PageLink, parse_page
+from .model import DraftSpeaker, EventPage, PageEntry, is_video, label_language, read_event_page
 
 MAX_ID_WORDS = 6
-PUBLISHER_TODO = "TODO: who publishes this material"
+MAX_ID_CHARS = 48
+PUBLISHER_TODO = f"{TODO} who publishes this material"
 
 
 def discover(url: str, settings: Settings) -> str:
@@ -27,15 +32,31 @@ def discover(url: str, settings: Settings) -> str:
 
 
 def slug(text: str, fallback: str) -> str:
-    """A manifest id from a title: ascii words joined by '-', at most a few words."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())[:MAX_ID_WORDS]
-    return "-".join(words)[:48].strip("-") or fallback
+    """A manifest id from a title: its words transliterated to ASCII (Cyrillic too), joined
+    by '-', at most a few words and never cut inside one."""
+    words = re.findall(r"[a-z0-9]+", anyascii(text).lower().replace("'", ""))
+    taken: list[str] = []
+    for word in words[:MAX_ID_WORDS]:
+        if len("-".join([*taken, word])) > MAX_ID_CHARS:
+            break
+        taken.append(word)
+    if not taken and words:
+        taken = [words[0][:MAX_ID_CHARS]]
+    return "-".join(taken) or fallback
 
 
 def _q(value: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def _id(value: str) -> str:
+    """An id as YAML: quoted when YAML would read it as a number ("42")."""
+    return _q(value) if value.isdigit() else value
+
+
+def _todo(indent: str, text: str) -> str:
+    return f"{indent}# {TODO} {text}"
 
 
 class _Ids:
@@ -47,7 +68,7 @@ class _Ids:
         candidate, n = base, 1
         while candidate in self.seen:
             n += 1
-            candidate = f"{base[:44]}-{n}"
+            candidate = f"{slug(text, fallback)[: MAX_ID_CHARS - 4].rstrip('-')}-{n}"
         self.seen.add(candidate)
         return candidate
 
@@ -68,25 +89,60 @@ def _speaker(speaker: DraftSpeaker) -> str:
     return "{" + ", ".join(fields) + "}"
 
 
+def _source_ids(links: tuple[PageLink, ...], lang: str) -> list[tuple[str, str | None]]:
+    """Each link's language and, where two share one, an id: recordings are 'video'."""
+    langs = [label_language(link.text) or lang for link in links]
+    ids: list[tuple[str, str | None]] = []
+    used: set[str] = set()
+    for link, source_lang in zip(links, langs, strict=True):
+        shared = langs.count(source_lang) > 1
+        wanted = "video" if shared and is_video(link.url) else source_lang
+        source_id, n = wanted, 1
+        while source_id in used:
+            n += 1
+            source_id = f"{wanted}-{n}"
+        used.add(source_id)
+        ids.append((source_lang, None if source_id == source_lang else source_id))
+    return ids
+
+
 def _item(entry: PageEntry, ids: _Ids, lang: str, indent: str) -> Iterable[str]:
-    yield f"{indent}- id: {ids.take(entry.title, f'item-{len(ids.seen) + 1}')}"
+    yield from (_todo(indent, note) for note in entry.notes)
+    yield f"{indent}- id: {_id(ids.take(entry.title, f'item-{len(ids.seen) + 1}'))}"
     yield f"{indent}  title: {{{lang}: {_q(entry.title)}}}"
     yield f"{indent}  kind: {entry.kind}"
     if entry.group:
         yield f"{indent}  group: {{{lang}: {_q(entry.group)}}}"
+    if entry.description:
+        yield f"{indent}  description: {{{lang}: {_q(entry.description)}}}"
     if entry.speakers:
         yield f"{indent}  speakers:"
         yield from (f"{indent}    - {_speaker(s)}" for s in entry.speakers)
     yield f"{indent}  sources:"
-    used: dict[str, int] = {}
-    for link in entry.links:
-        source_lang = label_language(link.text) or lang
-        used[source_lang] = used.get(source_lang, 0) + 1
-        source_id = "" if used[source_lang] == 1 else f", id: {source_lang}-{used[source_lang]}"
-        yield (
-            f"{indent}    - {{lang: {source_lang}{source_id}, label: {_q(link.text)}, "
-            f"url: {_q(link.url)}}}"
-        )
+    for link, (source_lang, source_id) in zip(
+        entry.links, _source_ids(entry.links, lang), strict=True
+    ):
+        fields = [f"lang: {source_lang}"]
+        fields += [f"id: {source_id}"] if source_id else []
+        fields += [f"label: {_q(link.text)}", f"url: {_q(link.url)}"]
+        fields += [f"via: {YT_DLP}"] if is_platform_recording(link.url) else []
+        yield f"{indent}    - {{{', '.join(fields)}}}"
+
+
+def _header(page: EventPage, url: str, langs: list[str]) -> list[str]:
+    lines = [
+        f"# Drafted by 'oerpack discover' from {url}",
+        "# Review it: titles, speakers, kinds, the publisher and the licence; then run",
+        "# 'oerpack validate' and 'oerpack refresh'. Lines starting '# TODO:' need a person.",
+    ]
+    if len(langs) > 1:
+        others = ", ".join(langs[1:])
+        lines.append(_todo("", f"titles are in {langs[0]} only: add the {others} ones."))
+    lines.append(_todo("", "add a web-archive copy of the page after it under event.pages."))
+    if not page.entries:
+        lines.append(_todo("", "no links to files or recordings found on the page: add items."))
+    lines += [_todo("", note) for note in page.notes]
+    return lines
 
 
 def draft_manifest(page: EventPage, url: str) -> str:
@@ -95,14 +151,14 @@ def draft_manifest(page: EventPage, url: str) -> str:
     lang = langs[0]
     ids = _Ids()
     lines = [
-        f"# Drafted by 'oerpack discover' from {url}",
-        "# Review it: titles, speakers, kinds, the publisher and the licence; add the",
-        "# other languages' titles; then run 'oerpack validate' and 'oerpack refresh'.",
+        *_header(page, url, langs),
         "oerpack: 1",
         "event:",
-        f"  id: {ids.take(page.title, 'event')}",
+        f"  id: {_id(ids.take(page.title, 'event'))}",
         f"  title: {{{lang}: {_q(page.title or url)}}}",
     ]
+    if page.subtitle:
+        lines.append(f"  subtitle: {{{lang}: {_q(page.subtitle)}}}")
     if page.description:
         lines.append(f"  description: {{{lang}: {_q(chr(10).join(page.description))}}}")
     lines += [
@@ -124,7 +180,10 @@ def draft_manifest(page: EventPage, url: str) -> str:
     if sections:
         lines.append("sections:")
     for index, section in sections:
-        lines.append(f"  - id: {ids.take(section.title.split(':')[0], f'section-{index + 1}')}")
+        if section.date is None:
+            lines.append(_todo("  ", "no date found for this section on the page."))
+        short = re.split(r":|\.\s", section.title, maxsplit=1)[0]
+        lines.append(f"  - id: {_id(ids.take(short, f'section-{index + 1}'))}")
         lines.append(f"    title: {{{lang}: {_q(section.title)}}}")
         if section.date:
             lines.append(f"    date: {section.date.isoformat()}")

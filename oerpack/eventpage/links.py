@@ -14,6 +14,9 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
+from ..platforms import unarchived_recording
+from .phrases import is_furniture
+
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Page furniture that never holds event material.
 SKIPPED = frozenset(
@@ -31,6 +34,7 @@ SKIPPED = frozenset(
         "iframe",
         "svg",
         "head",
+        "aside",
     }
 )
 INLINE = frozenset(
@@ -61,6 +65,35 @@ INLINE = frozenset(
     }
 )
 _SPACE = re.compile(r"\s+")
+# Words of a heading are joined with spaces (``Web<br>Standards``), which also puts one
+# before punctuation that followed an inline element (``<code>x</code>?``): remove those.
+_NO_SPACE_BEFORE = re.compile(r"\s+([?!.,:;)\]»”])")
+# Containers that hold a site's furniture on pages without <header>/<nav>/<footer>: their
+# class or id (one whole token) or their ARIA role says so.
+FURNITURE_BOXES = frozenset(
+    {
+        "header",
+        "footer",
+        "site-header",
+        "site-footer",
+        "region-header",
+        "region-footer",
+        "breadcrumb",
+        "breadcrumbs",
+        "region-breadcrumb",
+        "navbar",
+        "menu",
+        "main-menu",
+        "sidebar",
+        "region-sidebar-first",
+        "region-sidebar-second",
+        "share",
+        "social",
+        "addtoany",
+        "cookie-banner",
+    }
+)
+FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +110,8 @@ class Block:
 
     ``kind`` is ``heading`` (with ``level``) or ``text``; ``depth`` is how deeply it sits
     in lists (0 outside any); ``number`` its position in an ordered list, for the first line
-    of a list entry; ``prefix`` the text before its first link.
+    of a list entry; ``prefix`` the text before its first link. ``box`` numbers the element
+    the line sits in (lines split by ``<br>`` share it) and ``row`` the table row, if any.
     """
 
     kind: str
@@ -87,6 +121,9 @@ class Block:
     level: int = 0
     depth: int = 0
     number: int | None = None
+    anchors: tuple[str, ...] = ()  # texts of links within the page (``href="#…"``)
+    box: int = 0
+    row: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +142,7 @@ def normalise_space(text: str) -> str:
 class _Line:
     parts: list[str] = field(default_factory=list)
     links: list[PageLink] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
     prefix: str | None = None
 
 
@@ -117,6 +155,9 @@ class _Walker:
         self.line = _Line()
         self.depth = 0
         self.number: int | None = None
+        self.box = self.boxes = 0
+        self.row: int | None = None
+        self.rows = 0
 
     def flush(self) -> None:
         text = normalise_space("".join(self.line.parts))
@@ -130,6 +171,9 @@ class _Walker:
                     links=tuple(self.line.links),
                     depth=self.depth,
                     number=self.number,
+                    anchors=tuple(self.line.anchors),
+                    box=self.box,
+                    row=self.row,
                 )
             )
             self.number = None
@@ -146,7 +190,7 @@ class _Walker:
 
     def element(self, tag: Tag) -> None:
         name = tag.name.lower()
-        if name in SKIPPED:
+        if name in SKIPPED or _is_furniture_box(tag):
             return
         if name == "br":
             self.flush()
@@ -154,7 +198,7 @@ class _Walker:
             self.link(tag)
         elif name in HEADINGS:
             self.flush()
-            text = normalise_space(tag.get_text(" "))
+            text = _NO_SPACE_BEFORE.sub(r"\1", normalise_space(tag.get_text(" ")))
             if text:
                 self.blocks.append(
                     Block(
@@ -172,8 +216,15 @@ class _Walker:
             self.walk(tag)
         else:  # p, div, li outside a list, td, section, …: a block of its own
             self.flush()
+            outer = self.box, self.row
+            self.boxes += 1
+            self.box = self.boxes
+            if name == "tr":
+                self.rows += 1
+                self.row = self.rows
             self.walk(tag)
             self.flush()
+            self.box, self.row = outer
 
     def link(self, tag: Tag) -> None:
         text = normalise_space(tag.get_text(" "))
@@ -181,7 +232,10 @@ class _Walker:
         self.line.parts.append(tag.get_text(" "))
         if not isinstance(href, str) or not text:
             return
-        url = urljoin(self.base_url, href.strip())
+        if href.strip().startswith("#"):  # a place on this page: a speaker's card, a section
+            self.line.anchors.append(text)
+            return
+        url = unarchived_recording(urljoin(self.base_url, href.strip()))
         if urlsplit(url).scheme not in ("http", "https"):
             return
         if self.line.prefix is None:
@@ -193,10 +247,35 @@ class _Walker:
         self.depth += 1
         for position, child in enumerate(tag.find_all("li", recursive=False), start=1):
             self.number = position if ordered else None
+            outer = self.box
+            self.boxes += 1
+            self.box = self.boxes
             self.walk(child)
             self.flush()
+            self.box = outer
         self.depth -= 1
         self.number = outer_number
+
+
+def _is_furniture_box(tag: Tag) -> bool:
+    if tag.name.lower() not in ("div", "ul", "ol", "section", "span"):
+        return False
+    classes = tag.get("class")
+    names = list(classes) if isinstance(classes, list) else [str(classes or "")]
+    tokens = {*names, str(tag.get("id") or "")}
+    role = tag.get("role")
+    return bool(FURNITURE_BOXES & {str(t).lower() for t in tokens}) or (
+        isinstance(role, str) and role.lower() in FURNITURE_ROLES
+    )
+
+
+def _drop_furniture(soup: BeautifulSoup) -> None:
+    """Remove back-to-top, share and print links, text included: they are not material and
+    their words ("Наверх") would otherwise join a heading's text."""
+    for anchor in soup.find_all("a"):
+        href = anchor.get("href")
+        if is_furniture(anchor.get_text(" "), href if isinstance(href, str) else ""):
+            anchor.decompose()
 
 
 def parse_page(content: bytes | str, url: str, *, encoding: str | None = None) -> ParsedPage:
@@ -211,6 +290,7 @@ def parse_page(content: bytes | str, url: str, *, encoding: str | None = None) -
     title = normalise_space(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
     html = soup.find("html")
     lang = html.get("lang") if isinstance(html, Tag) else None
+    _drop_furniture(soup)
     root = soup.find("body")
     walker.walk(root if isinstance(root, Tag) else soup)
     walker.flush()

@@ -8,8 +8,11 @@ around link labels, one bracket missing as on the real page). Each link points a
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import Path
 
 OVERVIEW = (
     "Overview of Central Asian countries’ experiences and responses to COVID-19, "
@@ -100,7 +103,8 @@ def default_paths() -> dict[str, str]:
 
 
 def _a(base: str, path: str, label: str) -> str:
-    return f'<a href="{escape(base + path)}">{escape(label)}</a>'
+    href = path if path.startswith(("http://", "https://")) else base + path
+    return f'<a href="{escape(href)}">{escape(label)}</a>'
 
 
 def _eng_rus(
@@ -189,6 +193,52 @@ def _webinar_3(base: str, paths: Mapping[str, str], extra: Sequence[tuple[str, s
 """
 
 
+def drupal_paths(platform: str = "https://www.youtube.com") -> dict[str, str]:
+    """Source key → where a Drupal site keeps it: documents under /sites/default/files/…,
+    recordings as pages of a video platform (absolute addresses)."""
+    return {
+        key: (
+            f"{platform}/watch?v=vcasie{n:05d}"
+            if "recordings" in key
+            else f"/sites/default/files/2020-10/{key.replace('.', '_')}.pdf"
+        )
+        for n, key in enumerate(SOURCE_KEYS)
+    }
+
+
+def vcasie_drupal_page(base: str, paths: Mapping[str, str] | None = None) -> str:
+    """The same content in a Drupal node's markup, as bangkok.unesco.org/content/… pages
+    are: breadcrumb, share and print links, the body field, back-to-top links."""
+    paths = paths or drupal_paths()
+    body = (
+        _intro(base, paths)
+        + _webinar_1(base, paths)
+        + _webinar_2(base, paths)
+        + _webinar_3(base, paths, ())
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en" dir="ltr"><head><meta charset="utf-8">
+<title>(Virtual) Central Asia Symposium on ICT in Education (vCASIE) 2020 | UNESCO Bangkok</title>
+</head>
+<body class="path-node page-node-type-article">
+<a href="#main-content" class="visually-hidden focusable skip-link">Skip to main content</a>
+<div class="dialog-off-canvas-main-canvas"><header role="banner">
+<a href="{base}/" rel="home">UNESCO Bangkok</a></header>
+<div class="region region-breadcrumb"><ol class="breadcrumb"><li><a href="{base}/">Home</a></li>
+<li><a href="{base}/events">Events</a></li></ol></div>
+<main role="main"><a id="main-content" tabindex="-1"></a>
+<article role="article" class="node node--type-article node--view-mode-full">
+<div class="addtoany"><a href="https://www.addtoany.com/share#url={base}/content/vcasie">Share</a>
+<a href="{base}/print/node/4521">Print</a></div>
+<div class="clearfix text-formatted field field--name-body field--type-text-with-summary">
+{body}
+<p><a href="#main-content">Back to top</a></p>
+</div></article></main>
+<footer role="contentinfo"><a href="{base}/sites/default/files/terms.pdf">Terms</a></footer>
+</div></body></html>
+"""
+
+
 def vcasie_page(
     base: str, paths: Mapping[str, str] | None = None, *, extra: Sequence[tuple[str, str, str]] = ()
 ) -> str:
@@ -205,3 +255,14 @@ def vcasie_page(
 <footer><a href="{base}/privacy">Privacy</a> <a href="{base}/files/terms.pdf">Terms</a></footer>
 </body></html>
 """
+
+
+def vcasie_text(pages: list[str] | None) -> str:
+    """manifests/vcasie-2020.yaml with its event.pages replaced by ``pages`` (or removed)."""
+    manifest = Path(__file__).resolve().parents[2] / "manifests" / "vcasie-2020.yaml"
+    text = re.sub(r"\n  pages:\n(?:    - .*\n)+", "\n", manifest.read_text(encoding="utf-8"))
+    assert "\n  pages:" not in text
+    if pages is None:
+        return text
+    line = "  pages: [" + ", ".join(json.dumps(p) for p in pages) + "]\n"
+    return text.replace("  id: vcasie-2020\n", "  id: vcasie-2020\n" + line, 1)
