@@ -36,15 +36,41 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[os.write(fd, view) :]
 
 
-def copy_entry(entry: Entry, root: Path, *, on_bytes: OnBytes | None = None) -> None:
+def gone(root: Path) -> PackageError:
+    return PackageError(
+        f"{root}: the stick is gone (unmounted or pulled)",
+        hint="plug it in again and run the same command: it resumes",
+    )
+
+
+def _make_parents(root: Path, folder: Path, device: int | None) -> None:
+    """Create ``folder`` below ``root`` one level at a time, each only on ``device``: when a
+    stick is unmounted its folder is on the computer's own disk, and nothing goes there."""
+    missing = []
+    while folder != root and not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        if device is not None and os.stat(path.parent).st_dev != device:
+            raise gone(root)
+        path.mkdir(exist_ok=True)
+
+
+def copy_entry(
+    entry: Entry, root: Path, *, on_bytes: OnBytes | None = None, device: int | None = None
+) -> None:
     """Write ``entry`` to ``root`` whole or not at all: a new file under a temporary name,
     synced, then renamed over the old one (FAT through FUSE cannot rewrite a file in place).
-    The source is hashed on the way, so a damaged package never reaches a stick."""
+    The source is hashed on the way, so a damaged package never reaches a stick. With
+    ``device``, nothing is written unless it lands on that device."""
     dest = inside(root, entry.name)
     digest = hashlib.sha256()
+    _make_parents(root, dest.parent, device)
     with atomic.replacing(dest) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
+            if device is not None and os.fstat(fd).st_dev != device:
+                raise gone(root)
             for chunk in _chunks(entry):
                 digest.update(chunk)
                 _write_all(fd, chunk)

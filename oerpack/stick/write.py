@@ -24,7 +24,7 @@ from ..layout import RECORD_NAME, STICK_JOURNAL, STICK_MARKER, STICK_RECORD, SUM
 from ..package.checksums import parse_sums
 from ..package.verify import IGNORED
 from ..units import human_size
-from .copy import copy_entry, delete_files, inside, sync_folder, write_bytes
+from .copy import copy_entry, delete_files, gone, inside, sync_folder, write_bytes
 from .home import render_home_page
 from .image import (
     Entry,
@@ -88,10 +88,7 @@ class _Run:
         except OSError:
             device = -2
         if device != self.device:
-            raise PackageError(
-                f"{self.path}: the stick is gone (unmounted or pulled)",
-                hint="plug it in again and run the same command: it resumes",
-            )
+            raise gone(self.path)
 
     def advance(self, count: int, phase: Phase) -> None:
         if self.stop.is_set():
@@ -172,7 +169,9 @@ def _verify_entry(run: _Run, entry: Entry) -> None:
             return
         if attempt == 1:
             run.total += 2 * entry.size
-            copy_entry(entry, run.path, on_bytes=lambda n: run.advance(n, "copy"))
+            copy_entry(
+                entry, run.path, on_bytes=lambda n: run.advance(n, "copy"), device=run.device
+            )
             run.written += entry.size
     raise DamagedPackageError(
         f"{run.path}: {entry.name} reads back different from what was written, twice",
@@ -194,7 +193,9 @@ def _execute(run: _Run, image: StickImage, plan: TargetPlan) -> None:
                 continue
             run.still_there()
             if entry.name in copies:
-                copy_entry(entry, run.path, on_bytes=lambda n: run.advance(n, "copy"))
+                copy_entry(
+                    entry, run.path, on_bytes=lambda n: run.advance(n, "copy"), device=run.device
+                )
                 run.written += entry.size
             _verify_entry(run, entry)
             journal.record(entry.name, entry.sha256)
