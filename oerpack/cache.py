@@ -57,6 +57,8 @@ class PruneResult:
     #: Registrations of missing lock files dropped (or, with dry_run, that would be).
     forgotten: tuple[Path, ...] = ()
     dry_run: bool = False
+    partials_removed: int = 0
+    partial_bytes_removed: int = 0
 
 
 def _key(text: str) -> str:
@@ -265,6 +267,7 @@ class Cache:
                 forgotten = () if dry_run or not missing else self.forget_missing_locks()
                 blobs = self._prune_blobs(keep, dry_run=dry_run)
                 derived = prune_derived(self.root, keep_derived, dry_run=dry_run)
+                partials = self._prune_partials(dry_run=dry_run)
             finally:
                 locking.unlock(handle)
         return PruneResult(
@@ -276,6 +279,8 @@ class Cache:
             derived_bytes=derived[1],
             forgotten=missing if dry_run else forgotten,
             dry_run=dry_run,
+            partials_removed=partials[0],
+            partial_bytes_removed=partials[1],
         )
 
     def _prune_blobs(self, keep: frozenset[str], *, dry_run: bool) -> tuple[int, int, int]:
@@ -291,6 +296,16 @@ class Cache:
                 path.unlink()
                 path.with_name(path.name + ".json").unlink(missing_ok=True)
         return removed, removed_bytes, kept
+
+    def _prune_partials(self, *, dry_run: bool) -> tuple[int, int]:
+        """Remove partial downloads that no process is writing; (files, bytes) removed."""
+        removed = freed = 0
+        for part in sorted(self.partial.glob("*.part")):
+            size = _remove_unlocked_part(part, dry_run=dry_run)
+            if size is not None:
+                removed += 1
+                freed += size
+        return removed, freed
 
 
 def derived_entries(root: Path) -> list[Path]:
@@ -347,6 +362,28 @@ def referenced_hashes(lock_files: Iterable[Path]) -> frozenset[str]:
     for path in lock_files:
         found.update(entry.sha256 for _, entry in _read_for_prune(path).sources if entry.sha256)
     return frozenset(found)
+
+
+def _remove_unlocked_part(part: Path, *, dry_run: bool) -> int | None:
+    """Remove a partial download (its resume validator and lock file too) unless a process
+    holds its lock (``Cache.lock_part``); its size, or None when it is in use or gone."""
+    lock_file = part.with_suffix(".lock")
+    with lock_file.open("a+b") as handle:
+        if not locking.try_lock(handle):
+            return None
+        try:
+            if not _is_current(handle, lock_file):
+                return None  # its holder removed it meanwhile: the download went on
+            size = part.stat().st_size
+            if not dry_run:
+                part.unlink()
+                part.with_suffix(".validator").unlink(missing_ok=True)
+        except FileNotFoundError:
+            return None
+        finally:
+            _remove_lock_file(lock_file, part)
+            locking.unlock(handle)
+    return size
 
 
 def _is_current(handle: IO[bytes], path: Path) -> bool:

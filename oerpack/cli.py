@@ -12,26 +12,25 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import __version__
-from .build import build_package, fetch_manifest
-from .cache import Cache
+from .diskspace import free_bytes, is_disk_full
 from .drafts import find_placeholders
 from .errors import (
     DamagedPackageError,
+    DiskFullError,
     ExitCode,
     FetchInterruptedError,
     ManifestError,
     ManifestErrors,
     OerpackError,
 )
-from .lock import lock_path
-from .manifest import load_manifest
-from .media.derive import MediaOptions
 from .media.profiles import PROFILE_NAMES, ProfileName
 from .package.target import parse_size
-from .package.verify import verify_package
 from .progress import ProgressPrinter
 from .settings import Settings, default_cache_dir
 from .units import human_size
+
+# The pipeline (requests, PyYAML, pypdf, Jinja2, sqlite3, …) is imported inside each command,
+# so that `oerpack --version` and `--help` start at once (tests/test_cli_startup.py).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +43,12 @@ def _fail(error: OerpackError) -> None:
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
     sys.exit(int(error.exit_code))
+
+
+def _disk_full(error: OSError) -> DiskFullError:
+    """A full disk the library did not put in context (e.g. writing the lock file)."""
+    folder = Path(error.filename).parent if error.filename else Path.cwd()
+    return DiskFullError(path=folder, what="writing", needed=None, free=free_bytes(folder))
 
 
 def handle_errors(func: F) -> F:
@@ -60,6 +65,8 @@ def handle_errors(func: F) -> F:
             sys.exit(int(ExitCode.INTERRUPTED))
         except OSError as error:  # the disk or a path given, not oerpack: no traceback
             logging.getLogger(__name__).debug("file system error", exc_info=True)
+            if is_disk_full(error):
+                _fail(_disk_full(error))
             where = f": {error.filename}" if error.filename else ""
             _fail(
                 OerpackError(
@@ -148,6 +155,15 @@ def fetch_options(func: F) -> F:
             show_default=True,
             help="Seconds without data before a retry.",
         ),
+        click.option(
+            "--min-rate",
+            callback=_parse_size,
+            default="1000",
+            show_default=True,
+            metavar="BYTES",
+            help="Slowest body accepted, in bytes per second over 30 s (e.g. 1000, 5KB); "
+            "slower is retried; 0 turns it off.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -163,6 +179,7 @@ def _settings(
     retries: int,
     backoff: float,
     timeout: float,
+    min_rate: int,
 ) -> Settings:
     return Settings(
         cache_dir=cache_dir or default_cache_dir(),
@@ -173,6 +190,7 @@ def _settings(
         retries=retries,
         backoff=backoff,
         read_timeout=timeout,
+        min_rate=min_rate,
     )
 
 
@@ -200,6 +218,8 @@ MANIFEST = click.argument("manifest", type=click.Path(path_type=Path))
 @handle_errors
 def validate(manifest: Path) -> None:
     """Check a manifest; print every problem with file and line."""
+    from .manifest import load_manifest
+
     loaded = load_manifest(manifest)
     sources = loaded.all_sources()
     unresolved = sum(1 for s in sources if not s.resolved)
@@ -224,6 +244,8 @@ def fetch(ctx: click.Context, /, manifest: Path, **options: Any) -> None:
     """Download every source into the cache and update the lock file.
 
     Interrupted or failed downloads resume on the next run; Ctrl-C exits with 130."""
+    from .build import fetch_manifest
+
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
         fetch_manifest(manifest, _settings(**options), progress=printer)
@@ -277,7 +299,11 @@ def cache_command(
     Every fetch and build registers its manifest's lock file in the cache, so pruning keeps
     the downloads and derived media (transcodes, page images …) of every manifest built
     with this cache. A registered lock file that is missing (the manifest moved, or its
-    drive is not mounted) stops the prune until it is back or --forget-missing is given."""
+    drive is not mounted) stops the prune until it is back or --forget-missing is given.
+    Partial downloads that no process is writing are removed too."""
+    from .cache import Cache
+    from .lock import lock_path
+
     cache = Cache(cache_dir or default_cache_dir())
     if prune:
         done = cache.prune(
@@ -291,6 +317,12 @@ def cache_command(
         )
         for path in done.forgotten:
             click.echo(f"{'Would forget' if done.dry_run else 'Forgot'} missing lock file {path}")
+        if done.partials_removed:
+            click.echo(
+                f"{'Would remove' if done.dry_run else 'Removed'} {done.partials_removed} "
+                f"partial download(s), {human_size(done.partial_bytes_removed)} (no process "
+                "was writing them)"
+            )
     usage = cache.usage()
     missing = f" ({len(usage.missing_locks)} missing)" if usage.missing_locks else ""
     click.echo(
@@ -371,6 +403,9 @@ def build(
     **options: Any,
 ) -> None:
     """Fetch, verify and bundle the package: OUT/<id>/ and OUT/<id>.zip."""
+    from .build import build_package
+    from .media.derive import MediaOptions
+
     quiet = ctx.obj["quiet"]
     printer = ProgressPrinter(quiet=quiet)
     try:
@@ -411,6 +446,9 @@ def build(
 @handle_errors
 def verify(path: Path) -> None:
     """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
+    from .package.outdir import stale_zip_beside
+    from .package.verify import verify_package
+
     report = verify_package(path)
     for label, names in (
         ("missing", report.missing),
@@ -426,6 +464,12 @@ def verify(path: Path) -> None:
             hint="copy the package again from a good copy",
         )
     click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
+    if path.is_dir() and (stale := stale_zip_beside(path)) is not None:
+        click.echo(
+            f"Note: {stale} holds another build than this folder (an interrupted build?); "
+            "build again to write it anew",
+            err=True,
+        )
 
 
 @main.command("write")

@@ -3,13 +3,15 @@ filesystem before the first byte is fetched."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DiskSpaceError
+from .errors import DiskFullError, DiskSpaceError
 
 #: Room left free for file-system metadata, lock files and the viewer.
 MARGIN = 16 * 1024 * 1024
@@ -48,3 +50,27 @@ def check_space(needs: Iterable[SpaceNeed], *, margin: int = MARGIN) -> None:
             raise DiskSpaceError(
                 path=where, needed=total + margin, free=free, what=" + ".join(dict.fromkeys(why))
             )
+
+
+def is_disk_full(error: OSError) -> bool:
+    """Whether ``error`` says the file system or the user's quota is full."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def free_bytes(path: Path) -> int:
+    try:
+        return shutil.disk_usage(existing_ancestor(path)).free
+    except OSError:
+        return 0
+
+
+@contextmanager
+def disk_full_as(folder: Path, what: str, needed: int | None = None) -> Iterator[None]:
+    """Turn "no space left" inside the block into a DiskFullError naming ``folder`` and the
+    bytes ``needed`` (None when unknown); every other error passes unchanged."""
+    try:
+        yield
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        raise DiskFullError(path=folder, what=what, needed=needed, free=free_bytes(folder)) from exc

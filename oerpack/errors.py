@@ -154,7 +154,7 @@ class FetchFailedError(OerpackError):
         self.failures = failures
         if only_checksums:
             self.exit_code = ExitCode.CHECKSUM_MISMATCH
-        elif codes == {ExitCode.DOES_NOT_FIT}:
+        elif ExitCode.DOES_NOT_FIT in codes:  # a full disk or FAT32: the rest would fail too
             self.exit_code = ExitCode.DOES_NOT_FIT
 
 
@@ -262,3 +262,22 @@ class MissingLockFilesError(OerpackError):
             "new place); --forget-missing prunes what only they kept",
         )
         self.paths = paths
+
+
+class DiskFullError(DoesNotFitError):
+    """The disk filled up while oerpack was writing (ENOSPC or a quota, EDQUOT)."""
+
+    def __init__(self, *, path: object, what: str, needed: int | None, free: int) -> None:
+        amount = (
+            f"about {needed:,} bytes needed ({needed / 1e6:,.1f} MB)"
+            if needed is not None and needed > 0
+            else "more bytes needed than are free"
+        )
+        super().__init__(
+            f"no space left at {path} while {what}: {amount}, {free:,} bytes free",
+            hint="free some space ('oerpack cache --prune' also removes partial downloads) "
+            "or use --cache-dir/--out on a bigger disk; finished files are kept",
+        )
+        self.path = path
+        self.needed = needed
+        self.free = free

@@ -151,9 +151,14 @@ class Lock:
     content_hash: str | None = None
     #: Every content hash a build gave a version, with that version (oerpack.versions).
     versions: tuple[tuple[str, int], ...] = ()
+    #: ``sources`` as a dict, built once: planning asks for every source's entry.
+    by_key: dict[str, LockEntry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_key", dict(self.sources))
 
     def get(self, key: str) -> LockEntry | None:
-        return dict(self.sources).get(key)
+        return self.by_key.get(key)
 
 
 @dataclass(frozen=True, slots=True)

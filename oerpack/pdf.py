@@ -8,17 +8,19 @@ import logging
 import re
 import uuid
 from pathlib import Path
-
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError, PyPdfError
-from pypdf.generic import ArrayObject, ByteStringObject, StreamObject
+from typing import TYPE_CHECKING
 
 from . import atomic
 from .models import PdfInfo
 
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+
+# pypdf is imported where a PDF is read: a rebuild that reads no PDF starts without it.
+
 log = logging.getLogger(__name__)
 _SPACE = re.compile(r"\s+")
-_READ_ERRORS = (PdfReadError, OSError, ValueError, KeyError, TypeError)
+_OTHER_READ_ERRORS = (OSError, ValueError, KeyError, TypeError)
 #: Info entries that record when a file was made rather than what it holds.
 _INFO_DATES = ("/CreationDate", "/ModDate")
 #: XMP date properties, as elements or as attributes of rdf:Description.
@@ -32,6 +34,9 @@ _XMP_UUID = re.compile(rb"uuid:[0-9a-fA-F-]{36}")
 
 def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:
     """Page count and whitespace-folded text of the PDF at ``path``; None if unreadable."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(path)
         parts: list[str] = []
@@ -45,7 +50,7 @@ def read_pdf(path: Path, *, max_chars: int = 100_000) -> PdfInfo | None:
         return PdfInfo(
             pages=len(reader.pages), text=" ".join(parts)[:max_chars], page_texts=tuple(parts)
         )
-    except _READ_ERRORS as exc:
+    except (PdfReadError, *_OTHER_READ_ERRORS) as exc:
         log.warning("%s: cannot read PDF text: %s", path, exc)
         return None
 
@@ -60,6 +65,10 @@ def normalize_pdf(src: Path, dest: Path, *, identity: str) -> None:
     are written afresh in a fixed order. Pages, text and fonts are kept as they are.
     Raises ValueError if ``src`` is not a readable PDF.
     """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError, PyPdfError
+    from pypdf.generic import ArrayObject, ByteStringObject
+
     try:
         reader = PdfReader(src)
         writer = PdfWriter(clone_from=reader)
@@ -72,11 +81,14 @@ def normalize_pdf(src: Path, dest: Path, *, identity: str) -> None:
         writer._ID = ArrayObject([file_id, file_id])
         with atomic.replacing(dest, durable=False) as part, part.open("wb") as out:
             writer.write(out)
-    except (*_READ_ERRORS, PyPdfError) as exc:
+    except (PdfReadError, PyPdfError, *_OTHER_READ_ERRORS) as exc:
         raise ValueError(f"{src}: cannot normalise the PDF: {exc}") from exc
 
 
 def _normalize_xmp(writer: PdfWriter, identity: str) -> None:
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import StreamObject
+
     stream = writer.root_object.get("/Metadata")
     stream = stream.get_object() if stream is not None else None
     if not isinstance(stream, StreamObject):

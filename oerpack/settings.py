@@ -24,6 +24,9 @@ class Settings:
     per_host: int = 4
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    #: A body slower than ``min_rate`` bytes/s over ``rate_window`` seconds is retried.
+    min_rate: int = 1000
+    rate_window: float = 30.0
     retries: int = 5
     backoff: float = 1.0
     max_backoff: float = 60.0

@@ -10,9 +10,7 @@ from datetime import date
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from .layout import (
     ASSETS_DIR,
@@ -51,6 +49,9 @@ __all__ = [
     "write_cue_scripts",
 ]
 
+if TYPE_CHECKING:
+    import jinja2
+
 STATIC_SUFFIXES = (".js", ".css", ".svg")
 ALT_CHARS = 600
 
@@ -86,6 +87,8 @@ def human_date(day: date, strings: Mapping[str, str]) -> str:
 def _environment(*, plain_text: bool = False) -> jinja2.Environment:
     """Strict Jinja2 over the packaged templates: undefined names are errors; HTML is
     autoescaped, ``plain_text`` templates (README.txt) are not."""
+    import jinja2  # here: a rebuild that keeps its package renders nothing
+
     root = templates_root()
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
@@ -200,11 +203,12 @@ def render_readers(
     strings = ui_strings()
     model = PageModel(plan, {}, strings)
     written = []
+    items = {item.id: item for item in plan.manifest.all_items()}
     for package_file in plan.files:
         pages = plan.derived_of(package_file.key, "page")
         if not pages:
             continue
-        item = next(i for i in plan.manifest.all_items() if i.id == package_file.item_id)
+        item = items[package_file.item_id]
         target = out_dir / reader_path(package_file.key)
         target.parent.mkdir(parents=True, exist_ok=True)
         up = "../" * (len(PurePosixPath(reader_path(package_file.key)).parts) - 1)

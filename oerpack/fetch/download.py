@@ -6,11 +6,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import requests
@@ -18,8 +20,14 @@ import urllib3
 
 from .. import __version__
 from ..cache import Cache, UrlRecord
-from ..diskspace import SpaceNeed, check_space
-from ..errors import ChecksumError, DoesNotFitError, DownloadError, OfflineMissingError
+from ..diskspace import SpaceNeed, check_space, disk_full_as, free_bytes, is_disk_full
+from ..errors import (
+    ChecksumError,
+    DiskFullError,
+    DoesNotFitError,
+    DownloadError,
+    OfflineMissingError,
+)
 from ..models import (
     Blob,
     FetchCancelledError,
@@ -31,10 +39,10 @@ from ..models import (
 )
 from ..settings import Settings
 from .hashing import CHUNK, Hashes, hash_file, hash_prefix, verify_pins
-from .retry import RETRY_STATUS, RetryPolicy, parse_retry_after
+from .retry import RETRY_STATUS, RateFloor, RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
-_READ_ERRORS = (
+READ_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
     urllib3.exceptions.HTTPError,
@@ -130,7 +138,10 @@ class Downloader:
             raise OfflineMissingError([task.key])
         self.cache.ensure()
         try:
-            with self.cache.lock_part(task.url, stop=self.stop) as part:
+            with (
+                disk_full_as(self.cache.root, f"downloading {task.label}"),
+                self.cache.lock_part(task.url, stop=self.stop) as part,
+            ):
                 # Another process may have finished this file while we waited for its lock.
                 if hit := self._cached(task, offline=False):
                     return hit
@@ -237,8 +248,13 @@ class Downloader:
                         f"gave up after {failures} attempts: {exc}",
                         key=task.label,
                         url=task.url,
-                        hint="check the network and run again; the partial "
-                        "file is kept and resumes",
+                        hint=(
+                            "the server sends too slowly: run again later (the partial file "
+                            "resumes) or lower --min-rate (0 turns the check off)"
+                            if str(exc).startswith("too slow")
+                            else "check the network and run again; the partial file is kept "
+                            "and resumes"
+                        ),
                     ) from None
                 delay = self.policy.delay(failures, retry_after=exc.wait)
                 log.info("%s: %s; retry %d in %.1fs", task.key, exc, failures, delay)
@@ -322,29 +338,34 @@ class Downloader:
         # hashing and writing overlap with the kernel receiving the next bytes.
         read = response.raw.read1
         self._carry = (part, hashes)
-        with part.open("ab" if answer.resumed else "wb") as out:
-            while not self.stop.is_set():
-                try:
-                    chunk = read(CHUNK)
-                except _READ_ERRORS as exc:
-                    raise _Retryable(
-                        f"connection lost at byte {hashes.size}: {type(exc).__name__}", wait=None
-                    ) from None
-                if not chunk:
-                    break
-                try:
+        expected = answer.total if answer.total is not None else task.size
+        floor = RateFloor(
+            self.settings.min_rate,
+            self.settings.rate_window,
+            received=hashes.size,
+            now=time.monotonic(),
+        )
+        try:
+            with part.open("ab" if answer.resumed else "wb") as out:
+                while not self.stop.is_set():
+                    try:
+                        chunk = read(CHUNK)
+                    except (*READ_ERRORS, OSError) as exc:  # the socket, not the disk
+                        raise _Retryable(
+                            f"connection lost at byte {hashes.size}: {type(exc).__name__}"
+                        ) from None
+                    if not chunk:
+                        break
                     out.write(chunk)
-                except OSError as exc:
-                    raise DownloadError(
-                        f"cannot write {part}: {exc.strerror}",
-                        key=task.label,
-                        hint="check free space and permissions of the cache",
-                    ) from None
-                hashes.update(chunk)
-                self.progress(Progress("advance", task.key, len(chunk)))
+                    hashes.update(chunk)
+                    self.progress(Progress("advance", task.key, len(chunk)))
+                    if slow := floor.check(hashes.size, time.monotonic()):
+                        raise _Retryable(f"{slow} at byte {hashes.size}")
+        except OSError as exc:
+            needed = None if expected is None else expected - hashes.size
+            _write_failed(task, part, exc, needed, written=hashes.size)
         if self.stop.is_set():
             raise FetchCancelledError(task.key)
-        expected = answer.total if answer.total is not None else task.size
         if expected is not None and hashes.size < expected:
             raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
 
@@ -460,6 +481,25 @@ def _write_validator(part: Path, etag: str | None, last_modified: str | None) ->
     """Record what If-Range must match to resume: a strong ETag, else Last-Modified."""
     strong = etag if etag and not etag.startswith("W/") else None
     _validator_path(part).write_text(strong or last_modified or "", encoding="utf-8")
+
+
+def _write_failed(
+    task: FetchTask, part: Path, error: OSError, needed: int | None, *, written: int
+) -> NoReturn:
+    """A write into the cache failed: a full disk is DiskFullError (exit 7), naming the
+    folder and the bytes still to come; the partial file stays, to resume."""
+    if is_disk_full(error):
+        raise DiskFullError(
+            path=part.parent,
+            what=f"downloading {task.label} (at byte {written:,})",
+            needed=needed,
+            free=free_bytes(part.parent),
+        ) from None
+    raise DownloadError(
+        f"cannot write {part}: {error.strerror}",
+        key=task.label,
+        hint="check the permissions of the cache",
+    ) from None
 
 
 def _discard(part: Path) -> None:

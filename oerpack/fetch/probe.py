@@ -3,6 +3,7 @@ conditional HEAD (GET where HEAD is refused) that never downloads a body."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,9 +12,10 @@ import requests
 
 from ..errors import DownloadError
 from ..settings import Settings
-from .download import new_session
-from .retry import RETRY_STATUS, RetryPolicy, parse_retry_after
+from .download import READ_ERRORS, new_session
+from .retry import RETRY_STATUS, RateFloor, RetryPolicy, parse_retry_after
 
+log = logging.getLogger(__name__)
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout)
 Session = requests.Session
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -59,7 +61,7 @@ def get_page(url: str, settings: Settings) -> Page:
             wait = None
             try:
                 response = session.get(
-                    url, timeout=(settings.connect_timeout, settings.read_timeout)
+                    url, stream=True, timeout=(settings.connect_timeout, settings.read_timeout)
                 )
             except NETWORK_ERRORS as exc:
                 reason = f"cannot connect: {type(exc).__name__}"
@@ -69,18 +71,25 @@ def get_page(url: str, settings: Settings) -> Page:
             else:
                 with response:
                     if response.status_code == 200:
-                        content = response.content[:MAX_PAGE_BYTES]
-                        declared = "charset=" in response.headers.get("Content-Type", "")
-                        return Page(
-                            url=url,
-                            final_url=response.url,
-                            content=content,
-                            encoding=response.encoding if declared else None,
-                        )
-                    reason = f"HTTP {response.status_code} {response.reason}"
-                    if response.status_code not in RETRY_STATUS:
-                        break
-                    wait = _retry_after(response)
+                        try:
+                            content = _read_capped(response, MAX_PAGE_BYTES, settings)
+                        except (*READ_ERRORS, OSError) as exc:
+                            reason = f"connection lost: {type(exc).__name__}"
+                        except _TooSlowError as exc:
+                            reason = str(exc)
+                        else:
+                            declared = "charset=" in response.headers.get("Content-Type", "")
+                            return Page(
+                                url=url,
+                                final_url=response.url,
+                                content=content,
+                                encoding=response.encoding if declared else None,
+                            )
+                    else:
+                        reason = f"HTTP {response.status_code} {response.reason}"
+                        if response.status_code not in RETRY_STATUS:
+                            break
+                        wait = _retry_after(response)
             _probe_pause(settings, attempt, retry_after=wait)
     finally:
         session.close()
@@ -89,6 +98,28 @@ def get_page(url: str, settings: Settings) -> Page:
         url=url,
         hint="check the address in event.pages, or add a web-archive copy",
     )
+
+
+class _TooSlowError(Exception):
+    """The page arrives slower than --min-rate."""
+
+
+def _read_capped(response: requests.Response, cap: int, settings: Settings) -> bytes:
+    """At most ``cap`` bytes of the body, read as they come: a page that is endless or
+    huge costs ``cap`` bytes of memory and of network, and the connection is then dropped;
+    one that trickles in slower than ``settings.min_rate`` raises _TooSlowError."""
+    received = bytearray()
+    floor = RateFloor(settings.min_rate, settings.rate_window, received=0, now=time.monotonic())
+    while chunk := response.raw.read1(256 * 1024, decode_content=True):  # what one recv brings
+        received += chunk[: cap - len(received)]
+        if len(received) >= cap:
+            log.warning(
+                "%s: the page is larger than %d bytes; only those are read", response.url, cap
+            )
+            break
+        if slow := floor.check(len(received), time.monotonic()):
+            raise _TooSlowError(slow)
+    return bytes(received)
 
 
 def probe(

@@ -52,3 +52,29 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, (when - now).total_seconds())
+
+
+class RateFloor:
+    """A body must arrive at ``min_rate`` bytes/s or more, measured over each ``window``
+    seconds: a server trickling a few bytes now and then never trips the read timeout
+    (which counts silence only), but it trips this. ``min_rate`` 0 turns it off."""
+
+    def __init__(self, min_rate: int, window: float, *, received: int, now: float) -> None:
+        self.min_rate = min_rate
+        self.window = window
+        self._since = now
+        self._mark = received
+
+    def check(self, received: int, now: float) -> str | None:
+        """Why the body is too slow, once a window has passed below the floor; else None."""
+        elapsed = now - self._since
+        if self.min_rate <= 0 or elapsed < self.window:
+            return None
+        got = received - self._mark
+        if got < self.min_rate * elapsed:
+            return (
+                f"too slow: {got / elapsed:,.0f} bytes/s over {elapsed:.0f} s "
+                f"(--min-rate is {self.min_rate:,} bytes/s)"
+            )
+        self._since, self._mark = now, received
+        return None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import atomic, layout
 from .schema import CONTENT_SCHEMA_VERSION, DDL
 from .tree import Channel
+
+if TYPE_CHECKING:  # imported where a database is written: a rebuild that keeps it writes none
+    import sqlite3
 
 _NODE_COLUMNS = (
     "id",
@@ -166,6 +169,8 @@ def write_channel_db(channel: Channel, path: Path) -> Path:
     The same channel always gives the same bytes: fixed row order, no timestamps, and the
     rollback journal (no WAL files left beside it).
     """
+    import sqlite3
+
     with atomic.replacing(path) as tmp, closing(sqlite3.connect(tmp)) as db:
         db.execute("PRAGMA journal_mode=DELETE")
         with db:

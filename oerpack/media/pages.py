@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-import pypdfium2 as pdfium
+from typing import TYPE_CHECKING
 
 from .video import MediaToolError
+
+if TYPE_CHECKING:  # imported where a page is rendered: a rebuild renders none
+    import pypdfium2 as pdfium
 
 log = logging.getLogger(__name__)
 #: Wide enough to read slides and A4 text on a phone, small enough to keep packages light.
@@ -43,6 +45,8 @@ def render_first_page(pdf: Path, dest: Path, *, width: int = 480) -> None:
 
 
 def _open(pdf: Path) -> pdfium.PdfDocument:
+    import pypdfium2 as pdfium
+
     try:
         return pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as exc:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, atomic
+from ..diskspace import disk_full_as, free_bytes
+from ..errors import DiskFullError
 from ..fetch.hashing import hash_file
 from ..filetypes import is_iso_media
 from ..models import Blob, PdfInfo
@@ -28,6 +30,8 @@ from .profiles import profile_named
 log = logging.getLogger(__name__)
 #: Bump when read_pdf extracts differently, so cached PDF facts are read again.
 PDF_FACTS_VERSION = 2  # 2: page_texts
+#: Free bytes under which a failed tool is taken to have run out of disk space.
+TOOL_FULL_DISK = 1024 * 1024
 Step = Callable[[str], None]
 
 
@@ -321,15 +325,27 @@ def _run(
     if (message := cache.failure(key, tool)) is not None:
         raise video.MediaToolError(f"{message} (remembered from an earlier build)")
     src = blobs[task.key].path
-    work = cache.scratch(key)
+    doing = f"making the {task.kind} of {task.key}"
+    with disk_full_as(cache.root, doing):
+        work = cache.scratch(key)
     try:
-        names = _make(task, src, work, soffice, durations.get(task.key, 0.0), options, step)
-        return cache.store(key, work, names)
+        with disk_full_as(cache.root, doing):
+            names = _make(task, src, work, soffice, durations.get(task.key, 0.0), options, step)
+            return cache.store(key, work, names)
     except video.MediaToolError as exc:
+        _raise_if_disk_full(cache.root, work, doing, exc)
         cache.remember_failure(key, tool, exc.message)
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _raise_if_disk_full(root: Path, work: Path, doing: str, error: video.MediaToolError) -> None:
+    """A tool (ffmpeg, LibreOffice) that failed with its disk full most likely failed for
+    want of space: that is DiskFullError, and is not remembered as the source's failure."""
+    free = free_bytes(work)
+    if free < TOOL_FULL_DISK:
+        raise DiskFullError(path=root, what=doing, needed=None, free=free) from error
 
 
 def _tool_identity(task: Task, soffice: str | None) -> str:

@@ -22,12 +22,13 @@ _SAMPLE = 1024 * 1024
 
 def package_entries(folder: Path) -> list[tuple[str, Path]]:
     """Every file below ``folder`` as ``(posix name, path)``, sorted by name."""
-    entries = []
+    entries: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
-        for name in filenames:
-            path = Path(dirpath) / name
-            entries.append((path.relative_to(folder).as_posix(), path))
+        relative = os.path.relpath(dirpath, folder)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        base = Path(dirpath)
+        entries.extend((prefix + name, base / name) for name in filenames)
     return sorted(entries)
 
 
@@ -77,7 +78,14 @@ def _incompressible(path: Path) -> bool:
 
 
 def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None = None) -> Path:
-    """Zip ``folder`` so that it unpacks to ``root/…``; written to a temporary name first.
+    """Zip ``folder`` so that it unpacks to ``root/…``; written to a temporary name first."""
+    with atomic.replacing(target) as tmp:
+        write_zip_file(folder, tmp, root=root, fingerprint=fingerprint)
+    return target
+
+
+def write_zip_file(folder: Path, dest: Path, *, root: str, fingerprint: str | None = None) -> None:
+    """Zip ``folder`` into ``dest`` (a temporary name: the caller puts it in place).
 
     Media that are already compressed are stored; text is deflated. zipfile flags every
     non-ASCII name as UTF-8 (bit 11) in both headers; ASCII names need no flag. ZIP64
@@ -85,7 +93,7 @@ def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None 
     depends only on sizes), so the same input always gives the same bytes. ``fingerprint``
     goes into the zip comment so an unchanged rebuild can keep the zip.
     """
-    with atomic.replacing(target) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
+    with zipfile.ZipFile(dest, "w", allowZip64=True) as archive:
         for name, path in package_entries(folder):
             info = _info(f"{root}/{name}", path.stat().st_size, path)
             with (
@@ -95,4 +103,3 @@ def write_zip(folder: Path, target: Path, *, root: str, fingerprint: str | None 
                 shutil.copyfileobj(src, dst, _COPY_CHUNK)
         if fingerprint is not None:
             archive.comment = zip_comment(fingerprint)
-    return target

@@ -13,15 +13,25 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, atomic
+from ..diskspace import disk_full_as
 from ..errors import ChecksumError, PackageError
 from ..kolibri import Channel, build_channel, channel_db_path, write_channel_db
-from ..layout import README_NAME, RECORD_NAME, SUMS_NAME
+from ..layout import README_NAME, RECORD_NAME, SUMS_NAME, zip_name
 from ..models import Blob, Event, Section
 from ..plan import Plan
 from ..units import human_size
-from ..viewer import MediaInfo, place_downloads, render_readers, render_readme, render_viewer
-from .archive import fingerprint_of, package_entries, write_zip, zip_is_current
+from ..viewer import (
+    MediaInfo,
+    place_downloads,
+    render_readers,
+    render_readme,
+    render_viewer,
+    templates_root,
+)
+from .archive import fingerprint_of, package_entries, write_zip, write_zip_file, zip_is_current
 from .checksums import write_sums
+from .freshness import assembly_inputs, package_is_current, templates_digest
+from .outdir import old_folder, one_build, remove_dead_leftovers, staging_folder
 from .target import FitReport, check_file_sizes, check_fits, check_names, fit_report
 
 log = logging.getLogger(__name__)
@@ -40,6 +50,8 @@ class PackageResult:
     fit: FitReport | None = None
     zip_reused: bool = False
     linked: int = 0
+    #: False when the folder on disk was already built from the same inputs and was kept.
+    reassembled: bool = True
 
 
 def copy_verified(src: Path, dest: Path, *, sha256: str, key: str) -> None:
@@ -86,7 +98,9 @@ def _event_record(event: Event, sections: tuple[Section, ...]) -> dict[str, Any]
     }
 
 
-def build_record(plan: Plan, channel: Channel | None = None) -> dict[str, Any]:
+def build_record(
+    plan: Plan, channel: Channel | None = None, *, inputs: str | None = None
+) -> dict[str, Any]:
     """The machine-readable description of a package (no timestamps: it is reproducible)."""
     manifest = plan.manifest
     node_of = {f.md5: f.node_id for f in channel.files} if channel else {}
@@ -103,6 +117,7 @@ def build_record(plan: Plan, channel: Channel | None = None) -> dict[str, Any]:
             "root_id": channel.root_id if channel else None,
         },
         "content_hash": plan.content_hash,
+        **({"build": {"inputs": inputs}} if inputs is not None else {}),
         "items": [
             {
                 "id": item.id,
@@ -143,7 +158,7 @@ def build_record(plan: Plan, channel: Channel | None = None) -> dict[str, Any]:
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    old = old_folder(final.parent, final.name)
     if final.exists():
         os.replace(final, old)
     os.replace(staging, final)
@@ -180,6 +195,7 @@ def _place_media(
 
 def _readme_context(plan: Plan, channel: Channel, media_bytes: int) -> dict[str, Any]:
     event = plan.manifest.event
+    skipped = frozenset(channel.skipped)
     return {
         "title_en": event.title.get("en"),
         "title_ru": event.title.get("ru"),
@@ -192,7 +208,7 @@ def _readme_context(plan: Plan, channel: Channel, media_bytes: int) -> dict[str,
         "channel_id": channel.id,
         "channel_version": channel.version,
         "kolibri_nodes": sum(1 for n in channel.nodes if n.kind != "topic"),
-        "viewer_only": [f"{f.key} (.{f.ext})" for f in plan.files if f.key in channel.skipped],
+        "viewer_only": [f"{f.key} (.{f.ext})" for f in plan.files if f.key in skipped],
     }
 
 
@@ -210,6 +226,7 @@ def _write_folder(
     derived_blobs: Mapping[str, Blob],
     staging: Path,
     step: Callable[[str], None],
+    inputs: str,
 ) -> tuple[Channel, int]:
     step("placing media")
     known, linked = _place_media(plan, blobs, derived_blobs, staging)
@@ -233,7 +250,9 @@ def _write_folder(
     )
     _write_text(
         staging / RECORD_NAME,
-        json.dumps(build_record(plan, channel), indent=2, sort_keys=True, ensure_ascii=False)
+        json.dumps(
+            build_record(plan, channel, inputs=inputs), indent=2, sort_keys=True, ensure_ascii=False
+        )
         + "\n",
     )
     names = [name for name, _ in package_entries(staging) if name != SUMS_NAME]
@@ -255,36 +274,37 @@ def assemble(
     """Write ``out_dir/<id>/`` (and ``out_dir/<id>.zip``) for ``plan``: ``blobs`` holds the
     bytes of each package file by key, ``derived_blobs`` those of each derived file by dest.
 
-    The folder is built under a temporary name and swapped in only when complete, checked for
-    FAT32 (names, 4 GiB files) and, with ``target_size``, for fitting the stick. An unchanged
-    zip (same SHA256SUMS) is kept rather than written again.
+    The folder is built under a temporary name, checked for FAT32 (names, 4 GiB files) and,
+    with ``target_size``, for fitting the stick; the zip is written from it, and then both
+    are put in place one right after the other. A folder built from the same inputs (its
+    oerpack.json says) is kept, and so is an unchanged zip (same SHA256SUMS). What killed
+    builds left in ``out_dir`` is removed first.
     """
     step = on_step or (lambda message: None)
     check_file_sizes(((f.key, f.size) for f in plan.files), allow_large_files=allow_large_files)
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / plan.package_id
-    staging = out_dir / f".{plan.package_id}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    fit = None
-    try:
-        channel, linked = _write_folder(plan, blobs, derived_blobs or {}, staging, step)
-        entries = package_entries(staging)
-        check_names(name for name, _ in entries)
-        if target_size is not None:
-            fit = fit_report((path.stat().st_size for _, path in entries), target_size)
-            check_fits(fit)
-        _swap_into_place(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    inputs = assembly_inputs(plan, templates_digest(templates_root()))
+    with one_build(out_dir, plan.package_id):
+        if freed := remove_dead_leftovers(out_dir, plan.package_id):
+            step(f"removed {human_size(freed)} left behind by killed builds")
+        if package_is_current(final, inputs):
+            step("the package folder is up to date")
+            channel, linked = build_channel(plan), 0
+            fit = _check_target(package_entries(final), target_size)
+            zip_path, reused, zip_notes = _zip_current(plan, final, out_dir, make_zip, step)
+            reassembled = False
+        else:
+            channel, linked, fit, zip_path, reused = _assemble_new(
+                plan, blobs, derived_blobs or {}, out_dir, make_zip, target_size, step, inputs
+            )
+            zip_notes, reassembled = (), True
     notes = tuple(
         f"{key}: Kolibri cannot show this file type; it is in the browser viewer only"
         for key in channel.skipped
     )
     for note in notes:
         log.info(note)
-    zip_path, reused = _zip(plan, final, out_dir, make_zip, step)
     entries = package_entries(final)
     return PackageResult(
         folder=final,
@@ -292,22 +312,102 @@ def assemble(
         files=len(entries),
         bytes=sum(path.stat().st_size for _, path in entries),
         channel_nodes=sum(1 for n in channel.nodes if n.kind != "topic"),
-        notes=notes,
+        notes=notes + zip_notes,
         fit=fit,
         zip_reused=reused,
         linked=linked,
+        reassembled=reassembled,
     )
 
 
-def _zip(
-    plan: Plan, folder: Path, out_dir: Path, make_zip: bool, step: Callable[[str], None]
-) -> tuple[Path | None, bool]:
+def _check_target(entries: list[tuple[str, Path]], target_size: int | None) -> FitReport | None:
+    if target_size is None:
+        return None
+    fit = fit_report((path.stat().st_size for _, path in entries), target_size)
+    check_fits(fit)
+    return fit
+
+
+def _assemble_new(
+    plan: Plan,
+    blobs: Mapping[str, Blob],
+    derived_blobs: Mapping[str, Blob],
+    out_dir: Path,
+    make_zip: bool,
+    target_size: int | None,
+    step: Callable[[str], None],
+    inputs: str,
+) -> tuple[Channel, int, FitReport | None, Path | None, bool]:
+    """Build the folder under a temporary name, zip it, then swap both into place."""
+    final = out_dir / plan.package_id
+    staging = staging_folder(out_dir, plan.package_id)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    zip_tmp = None
+    package_bytes = sum(f.size for f in plan.files) + sum(d.size for d in plan.derived)
+    try:
+        with disk_full_as(out_dir, f"writing the package {final}", package_bytes):
+            channel, linked = _write_folder(plan, blobs, derived_blobs, staging, step, inputs)
+        entries = package_entries(staging)
+        check_names(name for name, _ in entries)
+        fit = _check_target(entries, target_size)
+        folder_bytes = sum(path.stat().st_size for _, path in entries)
+        with disk_full_as(out_dir, "writing the zip", folder_bytes):
+            zip_path, zip_tmp = _stage_zip(plan, staging, out_dir, make_zip, step)
+        _swap_into_place(staging, final)
+        if zip_path is not None and zip_tmp is not None:
+            os.replace(zip_tmp, zip_path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if zip_tmp is not None:
+            zip_tmp.unlink(missing_ok=True)
+        raise
+    return channel, linked, fit, zip_path, zip_path is not None and zip_tmp is None
+
+
+def _stage_zip(
+    plan: Plan, staging: Path, out_dir: Path, make_zip: bool, step: Callable[[str], None]
+) -> tuple[Path | None, Path | None]:
+    """The zip's path and, unless the zip there already holds this folder, a finished
+    temporary zip to move over it right after the folder is swapped in."""
     if not make_zip:
-        return None, False
-    target = out_dir / f"{plan.package_id}.zip"
+        return None, None
+    target = out_dir / zip_name(plan.package_id)
+    fingerprint = fingerprint_of(staging / SUMS_NAME)
+    if zip_is_current(target, staging, root=plan.package_id, fingerprint=fingerprint):
+        step("keeping the unchanged zip")
+        return target, None
+    step("writing the zip")
+    tmp = atomic.temp_path(target)
+    try:
+        write_zip_file(staging, tmp, root=plan.package_id, fingerprint=fingerprint)
+        atomic.fsync_file(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target, tmp
+
+
+def _zip_current(
+    plan: Plan, folder: Path, out_dir: Path, make_zip: bool, step: Callable[[str], None]
+) -> tuple[Path | None, bool, tuple[str, ...]]:
+    """The zip of a folder that was kept: kept too when it matches, else written again and
+    said (a build killed between the two renames leaves them apart)."""
+    if not make_zip:
+        return None, False, ()
+    target = out_dir / zip_name(plan.package_id)
     fingerprint = fingerprint_of(folder / SUMS_NAME)
     if zip_is_current(target, folder, root=plan.package_id, fingerprint=fingerprint):
         step("keeping the unchanged zip")
-        return target, True
+        return target, True, ()
+    notes: tuple[str, ...] = ()
+    if target.exists():
+        notes = (
+            f"{target} held another build than {folder}/ (an interrupted build?): written again",
+        )
+        log.warning(notes[0])
     step("writing the zip")
-    return write_zip(folder, target, root=plan.package_id, fingerprint=fingerprint), False
+    folder_bytes = sum(path.stat().st_size for _, path in package_entries(folder))
+    with disk_full_as(out_dir, "writing the zip", folder_bytes):
+        write_zip(folder, target, root=plan.package_id, fingerprint=fingerprint)
+    return target, False, notes
