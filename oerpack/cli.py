@@ -481,6 +481,80 @@ def verify(path: Path) -> None:
         )
 
 
+@main.command("write")
+@click.argument("package", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-p",
+    "--package",
+    "only",
+    multiple=True,
+    metavar="ID",
+    help="Of a folder of packages, write only this one (repeat for several).",
+)
+@click.option("--force", is_flag=True, help="Write to a folder that holds other files (deleted).")
+@click.option(
+    "--watch",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also write every stick mounted below this folder while the command runs.",
+)
+@click.option(
+    "--watch-minutes",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="How long --watch waits for sticks.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the batch report: NAME.csv, NAME.json, or both for another name.",
+)
+@click.pass_context
+@handle_errors
+def write(
+    ctx: click.Context,
+    /,
+    package: Path,
+    targets: tuple[Path, ...],
+    only: tuple[str, ...],
+    force: bool,
+    watch: Path | None,
+    watch_minutes: float,
+    report_path: Path | None,
+) -> None:
+    """Copy PACKAGE (dist/<id>, or dist/ for several) to every TARGET at once, read each
+    back against SHA256SUMS; resumes and updates sticks written before."""
+    from .stick.printer import StickPrinter
+    from .stick.report import save_report, table
+    from .stick.write import failures, load_image, write_all
+
+    if not targets and watch is None:
+        raise click.UsageError("give at least one TARGET folder, or --watch FOLDER")
+    image = load_image(package, only)
+    printer = StickPrinter(quiet=ctx.obj["quiet"])
+    try:
+        results = write_all(
+            image,
+            targets,
+            force=force,
+            on_event=printer,
+            watch=watch,
+            watch_seconds=watch_minutes * 60,
+        )
+    finally:
+        printer.close()
+    for line in table(results):
+        click.echo(line)
+    if report_path is not None:
+        for saved in save_report(results, report_path):
+            click.echo(f"Report: {saved}")
+    problem = failures(results)
+    if problem is not None:
+        raise problem
+
+
 @main.command()
 @MANIFEST
 @click.option(

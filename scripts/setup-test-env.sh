@@ -21,6 +21,7 @@ APT_PACKAGES=(
   nginx-light wget curl aria2
   zim-tools kiwix-tools
   firefox-esr
+  fusefat fuse dosfstools mtools time
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

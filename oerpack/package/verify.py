@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..errors import DamagedPackageError
-from ..layout import SUMS_NAME
+from ..errors import DamagedPackageError, IncompletePackageError
+from ..layout import STICK_MARKER, SUMS_NAME
+from ..stick.space import fuse_label
 from .archive import package_entries
 from .checksums import parse_sums
 
@@ -62,8 +63,9 @@ def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Opener:
 
 
 def _folder_members(folder: Path) -> Iterator[tuple[str, Opener]]:
+    label = fuse_label(folder)
     for name, path in package_entries(folder):
-        if name.split("/", 1)[0] in IGNORED or path.name.startswith("._"):
+        if name.split("/", 1)[0] in IGNORED or path.name.startswith("._") or name == label:
             continue
         yield name, _file_opener(path)
 
@@ -96,6 +98,11 @@ def verify_package(path: Path, *, on_bytes: Callable[[int], None] | None = None)
         raise DamagedPackageError(
             f"{path}: not a package folder or zip",
             hint="give the package folder, the stick or the zip",
+        )
+    if (path / STICK_MARKER).exists():
+        raise IncompletePackageError(
+            f"{path}: incomplete: a write to it was interrupted",
+            hint="run the same 'oerpack write' again: it resumes where it stopped",
         )
     root = _find_root(path)
     sums_path = root / SUMS_NAME
