@@ -9,15 +9,10 @@ from pathlib import Path
 from .. import atomic
 from ..layout import SUMS_NAME
 
-_CHUNK = 1024 * 1024
-
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def format_sums(sums: Mapping[str, str]) -> str:
