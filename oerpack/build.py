@@ -21,6 +21,7 @@ from .errors import (
     PackageError,
 )
 from .fetch.parallel import fetch_all
+from .layout import zim_name
 from .lock import lock_path, read_lock
 from .manifest import load_manifest
 from .media.derive import MediaOptions
@@ -32,6 +33,7 @@ from .versions import Assigned, assign_version, write_lock_keeping_versions
 
 if TYPE_CHECKING:
     from .package.assemble import PackageResult
+    from .zim.render import ZimResult
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class BuildOutcome:
     package: PackageResult
     channel_version: int
     notes: tuple[str, ...] = ()  # what the user should know: media left out, viewer-only files
+    zim: ZimResult | None = None
 
 
 def _merged_lock(manifest: Manifest, lock: Lock, report: FetchReport) -> Lock:
@@ -73,6 +76,7 @@ def space_needs(
     *,
     out_dir: Path | None = None,
     make_zip: bool = False,
+    make_zim: bool = False,
 ) -> tuple[SpaceNeed, ...]:
     """Bytes still to download into the cache, and the package (plus its zip) in out_dir;
     sizes come from manifest and lock pins (unpinned sources are checked per file)."""
@@ -84,7 +88,8 @@ def space_needs(
     needs = [SpaceNeed(cache.root, missing, "downloads")]
     if out_dir is not None:
         total = sum(t.size or 0 for t in tasks)
-        needs.append(SpaceNeed(out_dir, total * (2 if make_zip else 1), "the package"))
+        copies = 1 + make_zip + make_zim  # the folder, the zip, the ZIM: a full copy each
+        needs.append(SpaceNeed(out_dir, total * copies, "the package"))
     return tuple(needs)
 
 
@@ -95,6 +100,7 @@ def fetch_manifest(
     progress: ProgressCallback | None = None,
     out_dir: Path | None = None,
     make_zip: bool = False,
+    make_zim: bool = False,
 ) -> FetchOutcome:
     """Bring every source of the manifest into the cache and record it in the lock.
     With ``out_dir``, also check before any download that the package will fit there."""
@@ -107,7 +113,9 @@ def fetch_manifest(
     cache = Cache(settings.cache_dir)
     cache.ensure()
     if not settings.offline:
-        check_space(space_needs(tasks, cache, out_dir=out_dir, make_zip=make_zip))
+        check_space(
+            space_needs(tasks, cache, out_dir=out_dir, make_zip=make_zip, make_zim=make_zim)
+        )
     refuse_large_files(tasks, settings)
     cache.register_lock(path)
     guard = cache.guard_of(path)
@@ -200,8 +208,10 @@ def build_package(
     allow_draft: bool = False,
     on_step: Callable[[str], None] | None = None,
     media: MediaOptions | None = None,
+    make_zim: bool = False,
 ) -> BuildOutcome:
-    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip.
+    """Fetch, plan, derive media and assemble ``out_dir/<event-id>/`` and its zip; with
+    ``make_zim`` also ``out_dir/<event-id>.zim`` for Kiwix, from the same plan and media.
 
     A manifest still holding a draft's TODO placeholders is refused before anything is
     downloaded, unless ``allow_draft``. After the fetch the cache is marked in use, so
@@ -212,7 +222,12 @@ def build_package(
     if not allow_large_files:
         settings = replace(settings, max_file_size=FAT32_MAX_FILE)
     fetched = fetch_manifest(
-        manifest_path, settings, progress=progress, out_dir=out_dir, make_zip=make_zip
+        manifest_path,
+        settings,
+        progress=progress,
+        out_dir=out_dir,
+        make_zip=make_zip,
+        make_zim=make_zim,
     )
     with Cache(settings.cache_dir).in_use():
         return _package(
@@ -225,6 +240,7 @@ def build_package(
             allow_large_files=allow_large_files,
             on_step=on_step,
             media=media,
+            make_zim=make_zim,
         )
 
 
@@ -239,6 +255,7 @@ def _package(
     allow_large_files: bool,
     on_step: Callable[[str], None] | None,
     media: MediaOptions | None,
+    make_zim: bool,
 ) -> BuildOutcome:
     # Imported here so that `oerpack fetch` and `refresh` start without pypdf, Jinja2, Pillow.
     from .media.stage import derive_media
@@ -270,6 +287,14 @@ def _package(
         allow_large_files=allow_large_files,
         on_step=on_step,
     )
+    zim = None
+    if make_zim:
+        from .zim.render import write_event_zim
+
+        if on_step:
+            on_step("writing the ZIM (Kiwix)")
+        target = out_dir / zim_name(plan.package_id)
+        zim = write_event_zim(plan, derived.blobs, derived.derived_blobs, target, lock=lock)
     return BuildOutcome(
         fetched=replace(fetched, lock=lock),
         package=package,
@@ -277,7 +302,18 @@ def _package(
         notes=_stale_notes(fetched.manifest, lock)
         + _version_notes(assigned)
         + derived.notes
-        + package.notes,
+        + package.notes
+        + _zim_notes(zim),
+        zim=zim,
+    )
+
+
+def _zim_notes(zim: ZimResult | None) -> tuple[str, ...]:
+    if zim is None or zim.size <= FAT32_MAX_FILE:
+        return ()
+    return (
+        f"{zim.path.name} is 4 GiB or more: FAT32 cannot hold it; split it with zimsplit "
+        "(zim-tools) or use an exFAT/NTFS card",
     )
 
 

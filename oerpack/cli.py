@@ -366,6 +366,9 @@ def cache_command(
 )
 @click.option("--no-zip", is_flag=True, help="Write the folder only.")
 @click.option(
+    "--zim", "make_zim", is_flag=True, help="Also write OUT/<id>.zim for Kiwix (see README)."
+)
+@click.option(
     "--video-profile",
     type=click.Choice(PROFILE_NAMES),
     default=ProfileName.ORIGINAL.value,
@@ -412,6 +415,7 @@ def build(
     manifest: Path,
     out_dir: Path,
     no_zip: bool,
+    make_zim: bool,
     video_profile: str,
     fit: int | None,
     no_page_images: bool,
@@ -434,6 +438,7 @@ def build(
             _settings(**options),
             progress=printer,
             make_zip=not no_zip,
+            make_zim=make_zim,
             target_size=target_size if target_size is not None else fit,
             allow_large_files=allow_large_files,
             allow_draft=allow_draft,
@@ -456,7 +461,9 @@ def build(
         click.echo(f"Stick:   {package.fit.describe()}")
     click.echo(f"Package: {package.folder} ({package.files} files)")
     if package.zip_path:
-        click.echo(f"Zip:     {package.zip_path}")
+        click.echo(f"Zip:     {package.zip_path} ({human_size(package.zip_path.stat().st_size)})")
+    if outcome.zim is not None:
+        click.echo(f"ZIM:     {outcome.zim.path} ({human_size(outcome.zim.size)})")
     click.echo(f"Open:    {(package.folder / 'index.html').resolve().as_uri()}")
 
 
@@ -464,11 +471,13 @@ def build(
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @handle_errors
 def verify(path: Path) -> None:
-    """Check a package folder, a mounted stick or a zip against its SHA256SUMS."""
+    """Check a package folder, a mounted stick, a zip or a ZIM against its SHA256SUMS."""
     from .package.outdir import stale_zip_beside
     from .package.verify import verify_package
+    from .zim.verify import is_zim, verify_zim
 
-    report = verify_package(path)
+    zim = path.is_file() and is_zim(path)
+    report = verify_zim(path) if zim else verify_package(path)
     for label, names in (
         ("missing", report.missing),
         ("corrupt", report.corrupt),
@@ -484,13 +493,87 @@ def verify(path: Path) -> None:
             f"{len(report.unexpected)} unexpected file(s){special}",
             hint="copy the package again from a good copy",
         )
-    click.echo(f"{path}: OK, {report.checked} files match SHA256SUMS")
+    click.echo(f"{path}: OK, {report.checked} {'entries' if zim else 'files'} match SHA256SUMS")
     if path.is_dir() and (stale := stale_zip_beside(path)) is not None:
         click.echo(
             f"Note: {stale} holds another build than this folder (an interrupted build?); "
             "build again to write it anew",
             err=True,
         )
+
+
+@main.command("write")
+@click.argument("package", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-p",
+    "--package",
+    "only",
+    multiple=True,
+    metavar="ID",
+    help="Of a folder of packages, write only this one (repeat for several).",
+)
+@click.option("--force", is_flag=True, help="Write to a folder that holds other files (deleted).")
+@click.option(
+    "--watch",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also write every stick mounted below this folder while the command runs.",
+)
+@click.option(
+    "--watch-minutes",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="How long --watch waits for sticks.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the batch report: NAME.csv, NAME.json, or both for another name.",
+)
+@click.pass_context
+@handle_errors
+def write(
+    ctx: click.Context,
+    /,
+    package: Path,
+    targets: tuple[Path, ...],
+    only: tuple[str, ...],
+    force: bool,
+    watch: Path | None,
+    watch_minutes: float,
+    report_path: Path | None,
+) -> None:
+    """Copy PACKAGE (dist/<id>, or dist/ for several) to every TARGET at once, read each
+    back against SHA256SUMS; resumes and updates sticks written before."""
+    from .stick.printer import StickPrinter
+    from .stick.report import save_report, table
+    from .stick.write import failures, load_image, write_all
+
+    if not targets and watch is None:
+        raise click.UsageError("give at least one TARGET folder, or --watch FOLDER")
+    image = load_image(package, only)
+    printer = StickPrinter(quiet=ctx.obj["quiet"])
+    try:
+        results = write_all(
+            image,
+            targets,
+            force=force,
+            on_event=printer,
+            watch=watch,
+            watch_seconds=watch_minutes * 60,
+        )
+    finally:
+        printer.close()
+    for line in table(results):
+        click.echo(line)
+    if report_path is not None:
+        for saved in save_report(results, report_path):
+            click.echo(f"Report: {saved}")
+    problem = failures(results)
+    if problem is not None:
+        raise problem
 
 
 @main.command()

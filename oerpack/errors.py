@@ -189,6 +189,19 @@ class DamagedPackageError(OerpackError):
     exit_code = ExitCode.DAMAGED_PACKAGE
 
 
+class IncompletePackageError(DamagedPackageError):
+    """A stick whose write was interrupted: files may be missing or half-written."""
+
+
+class TargetsFailedError(OerpackError):
+    """``oerpack write``: some targets failed (the others are good); the exit code is theirs
+    when they agree, else 1."""
+
+    def __init__(self, message: str, *, hint: str, exit_code: ExitCode) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = exit_code
+
+
 class DoesNotFitError(OerpackError):
     """The package is larger than the target medium."""
 

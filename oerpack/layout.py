@@ -13,6 +13,17 @@ A package folder (``OUT/<id>/``), its zip (``OUT/<id>.zip``, whose entries sit u
     README.txt            what this is, in English and Russian
     oerpack.json          the build record
     SHA256SUMS            every other file's sha256 (written last)
+
+A stick holding several packages (``oerpack write``) has instead::
+
+    index.html            the home page listing every package
+    <id>/                 each package less its KOLIBRI_DATA (links moved one folder up)
+    KOLIBRI_DATA/         every channel; media shared between channels stored once
+    oerpack-stick.json    the stick's record (written last but one)
+    SHA256SUMS            every other file on the stick (written last)
+
+and, while a write is under way, ``.oerpack-incomplete`` and ``.oerpack-verified`` (the files
+read back good so far) at its root.
 """
 
 from __future__ import annotations
@@ -60,6 +71,20 @@ def cues_path(vtt_dest: str) -> str:
     return f"{CUES_DIR}/{PurePosixPath(vtt_dest).stem}.js"
 
 
+def zim_name(package_id: str) -> str:
+    """The ZIM file for Kiwix beside the package folder (``build --zim``); inside it the
+    entries keep the paths above."""
+    return f"{package_id}.zim"
+
+
 def zip_name(package_id: str) -> str:
     """The zip beside the package folder; its entries sit under ``<package_id>/``."""
     return f"{package_id}.zip"
+
+
+#: Present at a stick's root while a write is under way: an interrupted write is incomplete.
+STICK_MARKER = ".oerpack-incomplete"
+#: Beside the marker: the files an unfinished write already read back good.
+STICK_JOURNAL = ".oerpack-verified"
+#: The record of a stick holding several packages.
+STICK_RECORD = "oerpack-stick.json"

@@ -244,3 +244,8 @@ def render_readme(context: Mapping[str, Any]) -> str:
     """README.txt for the package root from ``templates/README.txt.j2`` (plain text, so not
     autoescaped; undefined names are still errors)."""
     return _environment(plain_text=True).get_template("README.txt.j2").render(context)
+
+
+def render_home(context: Mapping[str, Any]) -> str:
+    """The home page of a stick holding several packages (``templates/home.html.j2``)."""
+    return _environment().get_template("home.html.j2").render(context)

@@ -8,7 +8,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 # System packages: a browser for the viewer tests, media tools for fixtures and conversions,
-# fonts for generated PDFs, web servers and download tools for the benchmarks.
+# fonts for generated PDFs, web servers and download tools for the benchmarks, Kiwix's own
+# zimcheck and kiwix-serve for the ZIM tests.
 APT_PACKAGES=(
   python3-venv python3-pip
   chromium
@@ -18,7 +19,9 @@ APT_PACKAGES=(
   poppler-utils
   unzip zip
   nginx-light wget curl aria2
+  zim-tools kiwix-tools
   firefox-esr
+  fusefat fuse dosfstools mtools time
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

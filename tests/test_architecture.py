@@ -24,6 +24,8 @@ HOMES = {
     "sqlite3": {"kolibri/db.py"},
     "pypdfium2": {"media/pages.py"},
     "yt_dlp": {"fetch/platform.py"},
+    "libzim": {"zim/zimfile.py"},
+    "PIL": {"zim/icon.py"},
     # POSIX-only or process-level facilities: each behind one module, so a Windows port
     # is a short, known list (README, "Portability").
     "fcntl": {"locking.py"},
@@ -111,3 +113,13 @@ def test_every_subpackage_is_shipped() -> None:
         if p.parent != PACKAGE
     }
     assert found | {"oerpack", "oerpack.templates"} == shipped
+
+
+def test_the_stick_wing_reads_finished_packages_only() -> None:
+    """``oerpack write`` knows no manifests, plans, downloads or builds: only packages."""
+    forbidden = {"manifest", "plan", "fetch", "build", "lock", "cache", "media", "refresh"}
+    for path in sorted((PACKAGE / "stick").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
+                assert node.module.split(".")[0] not in forbidden, (path.name, node.module)

@@ -17,7 +17,7 @@ from ..diskspace import disk_full_as
 from ..errors import ChecksumError, PackageError
 from ..kolibri import Channel, build_channel, channel_db_path, write_channel_db
 from ..layout import README_NAME, RECORD_NAME, SUMS_NAME, zip_name
-from ..models import Blob
+from ..models import Blob, Event, Section
 from ..plan import Plan
 from ..units import human_size
 from ..viewer import (
@@ -88,6 +88,16 @@ def place_blob(blob: Blob, dest: Path, *, key: str) -> bool:
     return False
 
 
+def _event_record(event: Event, sections: tuple[Section, ...]) -> dict[str, Any]:
+    """What a stick's home page shows of a package: titles, languages, first and last day."""
+    days = sorted(s.date.isoformat() for s in sections if s.date)
+    return {
+        "title": event.title.as_dict(),
+        "languages": list(event.languages),
+        "dates": [days[0], days[-1]] if days else None,
+    }
+
+
 def build_record(
     plan: Plan, channel: Channel | None = None, *, inputs: str | None = None
 ) -> dict[str, Any]:
@@ -98,6 +108,7 @@ def build_record(
     return {
         "oerpack": __version__,
         "manifest": manifest.event.id,
+        "event": _event_record(manifest.event, manifest.sections),
         "channel": {
             "id": plan.channel_id,
             "version": plan.channel_version,

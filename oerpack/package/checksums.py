@@ -10,18 +10,14 @@ from pathlib import Path
 from .. import atomic
 from ..layout import SUMS_NAME
 
-_CHUNK = 1024 * 1024
 #: ``<hex>  <name>`` (text mode) or ``<hex> *<name>`` (binary mode); a leading backslash
 #: says the name has ``\\`` and ``\n`` escapes.
 _SUMS_LINE = re.compile(r"^(\\?)([0-9a-fA-F]{64}) [ *](.+)$")
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def format_sums(sums: Mapping[str, str]) -> str:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..errors import DamagedPackageError
-from ..layout import SUMS_NAME
+from ..errors import DamagedPackageError, IncompletePackageError
+from ..layout import STICK_MARKER, SUMS_NAME
+from ..stick.space import fuse_label
 from .checksums import parse_sums
 
 _CHUNK = 1024 * 1024
@@ -69,6 +70,7 @@ def _folder_members(folder: Path) -> Iterator[tuple[str, Opener | None]]:
     """Every entry below ``folder`` by its posix name, sorted: regular files with an
     opener, anything else (a link, FIFO, device, socket) with None. Symbolic links are
     not followed; what the operating system adds to a stick is skipped."""
+    label = fuse_label(folder)
     stack = [(folder, "")]
     while stack:
         here, prefix = stack.pop()
@@ -79,7 +81,11 @@ def _folder_members(folder: Path) -> Iterator[tuple[str, Opener | None]]:
             continue  # an unreadable folder: its files are reported missing
         for entry in entries:
             name = prefix + entry.name
-            if (not prefix and entry.name in IGNORED) or entry.name.startswith("._"):
+            if (
+                (not prefix and entry.name in IGNORED)
+                or entry.name.startswith("._")
+                or name == label
+            ):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), name + "/"))
@@ -124,6 +130,11 @@ def verify_package(path: Path, *, on_bytes: Callable[[int], None] | None = None)
         raise DamagedPackageError(
             f"{path}: not a package folder or zip",
             hint="give the package folder, the stick or the zip",
+        )
+    if (path / STICK_MARKER).exists():
+        raise IncompletePackageError(
+            f"{path}: incomplete: a write to it was interrupted",
+            hint="run the same 'oerpack write' again: it resumes where it stopped",
         )
     root = _find_root(path)
     sums_path = root / SUMS_NAME

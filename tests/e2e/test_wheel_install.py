@@ -1,5 +1,5 @@
 """A non-editable install ships the templates: build the wheel, install it into a clean
-virtualenv and build the demo with it."""
+virtualenv and build the demo with it (and its ZIM: its dependencies come along)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def test_wheel_in_clean_venv_builds_the_demo(tmp_path: Path) -> None:
             str(out),
             "--cache-dir",
             str(tmp_path / "cache"),
+            "--zim",  # libzim comes with the install too
         ],
         capture_output=True,
         text=True,
@@ -53,3 +54,4 @@ def test_wheel_in_clean_venv_builds_the_demo(tmp_path: Path) -> None:
     index = out / "demo" / "index.html"
     assert "About this sample package" in index.read_text(encoding="utf-8")
     assert (out / "demo" / "assets" / "viewer.js").is_file()
+    assert (out / "demo.zim").read_bytes()[:4] == b"ZIM\x04"
