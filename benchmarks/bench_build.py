@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from oerpack.build import build_package
 from oerpack.settings import Settings
 from tests.support.media import make_pdf
-from tests.support.server import FaultServer, pattern_body
+from tests.support.server import MP4_HEAD, FaultServer, pattern_body
 
 # Per webinar: (presentations, recordings); sources come in en and ru.
 WEBINARS = ((5, 2), (2, 2), (3, 2))
@@ -42,7 +42,8 @@ def corpus(server: FaultServer, scratch: Path, video_mb: int, pptx_mb: int) -> P
             server.add(path, pdf.read_bytes() + f"%{seed}\n".encode())
         else:
             size = (video_mb if ext == "mp4" else pptx_mb) * 1_000_000
-            server.add(path, pattern_body(size, seed=seed))
+            head = MP4_HEAD if ext == "mp4" else b"PK\x03\x04"  # downloads check the type
+            server.add(path, pattern_body(size, seed=seed, head=head))
         return {"lang": lang, "url": server.url(path)}
 
     sections = []

@@ -36,6 +36,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from tests.support.fetching import write_manifest  # noqa: E402
+from tests.support.server import MP4_HEAD, PDF_HEAD  # noqa: E402
+
+#: Downloads check a file's first bytes against its type, so the bodies start like one.
+HEADS = {".pdf": PDF_HEAD, ".mp4": MP4_HEAD}
 
 NGINX = "/usr/sbin/nginx"
 TIME = "/usr/bin/time"
@@ -54,11 +58,14 @@ def corpus_sizes(scale: float, rng: random.Random) -> list[tuple[str, int]]:
 def write_file(path: Path, size: int, seed: int) -> str:
     """Incompressible-looking bytes (a random block, rotated per MiB); returns sha256."""
     base = random.Random(seed).randbytes(BLOCK)
+    head = HEADS.get(path.suffix, b"")
     digest = hashlib.sha256()
     with path.open("wb") as out:
         for index in range(0, size, BLOCK):
             turn = (index // BLOCK * 7919) % BLOCK
             chunk = (base[turn:] + base[:turn])[: min(BLOCK, size - index)]
+            if index == 0:
+                chunk = (head + chunk[len(head) :])[: len(chunk)]
             out.write(chunk)
             digest.update(chunk)
     return digest.hexdigest()
@@ -309,10 +316,12 @@ def run_big(args: argparse.Namespace, work: Path) -> None:
     path = root / "webinar.mp4"
     with path.open("wb") as out:  # sparse: nginx serves zeros, oerpack still hashes them
         out.truncate(size)
+        out.write(MP4_HEAD)
     digest = hashlib.sha256()
     zeros = bytes(BLOCK)
     for offset in range(0, size, BLOCK):
-        digest.update(zeros[: min(BLOCK, size - offset)])
+        chunk = zeros[: min(BLOCK, size - offset)]
+        digest.update((MP4_HEAD + chunk[len(MP4_HEAD) :]) if offset == 0 else chunk)
     with nginx(root, work / "nginx-big") as base:
         manifest = write_manifest(
             work / "mb" / "big.yaml",

@@ -13,6 +13,7 @@ from .cache import Cache
 from .diskspace import SpaceNeed, check_space
 from .drafts import refuse_placeholders
 from .errors import (
+    ChecksumError,
     FetchFailedError,
     FetchInterruptedError,
     OerpackError,
@@ -103,7 +104,7 @@ def fetch_manifest(
 ) -> FetchOutcome:
     """Bring every source of the manifest into the cache and record it in the lock.
     With ``out_dir``, also check before any download that the package will fit there."""
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, allow_outside_paths=settings.allow_outside_paths)
     path = lock_path(manifest_path)
     lock = read_lock(path)
     tasks = plan_fetch(manifest, lock, settings)
@@ -132,8 +133,39 @@ def fetch_manifest(
         offline = [e for e in errors if isinstance(e, OfflineMissingError)]
         if offline and len(offline) == len(errors):
             raise OfflineMissingError([key for e in offline for key in e.keys])
-        raise FetchFailedError(errors)
+        raise FetchFailedError(errors, hint=pin_hint(errors, tasks, manifest))
     return FetchOutcome(manifest=manifest, lock=lock, report=report)
+
+
+def pin_hint(
+    errors: list[OerpackError], tasks: tuple[FetchTask, ...], manifest: Manifest
+) -> str | None:
+    """What resolves checksum mismatches: a pin in the lock gives way to
+    'refresh --rehash'; a pin in the manifest only to editing it."""
+    labels = {e.key for e in errors if isinstance(e, ChecksumError)}
+    if not labels or len(labels) < len(errors):
+        return None
+    keys = {t.key for t in tasks if t.label in labels}
+    in_manifest = sorted(
+        s.key
+        for s in manifest.all_sources()
+        if s.key in keys and (s.sha256 is not None or s.size is not None)
+    )
+    name = manifest.path
+    if in_manifest:
+        return (
+            f"if the new bytes are right, update or remove the sha256/size pin of "
+            f"{', '.join(in_manifest[:3])} in {name}"
+            + (
+                f"; for the others run 'oerpack refresh --rehash {name}'"
+                if len(in_manifest) < len(keys)
+                else ""
+            )
+        )
+    return (
+        f"the lock pins bytes the server no longer sends; if the new bytes are right, run "
+        f"'oerpack refresh --rehash {name}' to download them again and pin them"
+    )
 
 
 def refuse_large_files(tasks: tuple[FetchTask, ...], settings: Settings) -> None:

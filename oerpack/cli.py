@@ -33,13 +33,20 @@ from .units import human_size
 # so that `oerpack --version` and `--help` start at once (tests/test_cli_startup.py).
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Errors printed one per line before the rest are summarised (all of them with -v).
+MAX_ERRORS_SHOWN = 50
 
 
 def _fail(error: OerpackError) -> None:
     errors = error.errors if isinstance(error, ManifestErrors) else [error]
-    for each in errors:
+    context = click.get_current_context(silent=True)
+    verbose = bool(context and context.find_root().params.get("verbose"))
+    shown = errors if verbose else errors[:MAX_ERRORS_SHOWN]
+    for each in shown:
         prefix = "" if each.exit_code == ExitCode.INTERRUPTED else "Error: "
         click.echo(f"{prefix}{each.message}", err=True)
+    if len(shown) < len(errors):
+        click.echo(f"Error: … and {len(errors) - len(shown)} more (-v shows all)", err=True)
     if error.hint:
         click.echo(f"Hint: {error.hint}", err=True)
     sys.exit(int(error.exit_code))
@@ -98,6 +105,14 @@ def _parse_size(ctx: click.Context, param: click.Parameter, value: str | None) -
         return parse_size(value)
     except OerpackError as exc:
         raise click.BadParameter(f"{exc.message}; {exc.hint}") from None
+
+
+ALLOW_OUTSIDE_PATHS = click.option(
+    "--allow-outside-paths",
+    is_flag=True,
+    help="Let path: sources lead outside the manifest's folder through symbolic links "
+    "(only for manifests you trust).",
+)
 
 
 def fetch_options(func: F) -> F:
@@ -164,6 +179,7 @@ def fetch_options(func: F) -> F:
             help="Slowest body accepted, in bytes per second over 30 s (e.g. 1000, 5KB); "
             "slower is retried; 0 turns it off.",
         ),
+        ALLOW_OUTSIDE_PATHS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -180,6 +196,7 @@ def _settings(
     backoff: float,
     timeout: float,
     min_rate: int,
+    allow_outside_paths: bool,
 ) -> Settings:
     return Settings(
         cache_dir=cache_dir or default_cache_dir(),
@@ -191,6 +208,7 @@ def _settings(
         backoff=backoff,
         read_timeout=timeout,
         min_rate=min_rate,
+        allow_outside_paths=allow_outside_paths,
     )
 
 
@@ -215,12 +233,13 @@ MANIFEST = click.argument("manifest", type=click.Path(path_type=Path))
 
 @main.command()
 @MANIFEST
+@ALLOW_OUTSIDE_PATHS
 @handle_errors
-def validate(manifest: Path) -> None:
+def validate(manifest: Path, allow_outside_paths: bool) -> None:
     """Check a manifest; print every problem with file and line."""
     from .manifest import load_manifest
 
-    loaded = load_manifest(manifest)
+    loaded = load_manifest(manifest, allow_outside_paths=allow_outside_paths)
     sources = loaded.all_sources()
     unresolved = sum(1 for s in sources if not s.resolved)
     click.echo(
@@ -463,13 +482,15 @@ def verify(path: Path) -> None:
         ("missing", report.missing),
         ("corrupt", report.corrupt),
         ("unexpected", report.unexpected),
+        ("not a regular file", report.special),
     ):
         for name in names:
             click.echo(f"{label}: {name}")
     if not report.ok:
+        special = f", {len(report.special)} not regular" if report.special else ""
         raise DamagedPackageError(
             f"{path}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
-            f"{len(report.unexpected)} unexpected file(s)",
+            f"{len(report.unexpected)} unexpected file(s){special}",
             hint="copy the package again from a good copy",
         )
     click.echo(f"{path}: OK, {report.checked} {'entries' if zim else 'files'} match SHA256SUMS")
@@ -562,16 +583,28 @@ def write(
     is_flag=True,
     help="Change nothing; exit non-zero if a source is broken, changed or moved.",
 )
+@click.option(
+    "--rehash",
+    is_flag=True,
+    help="Download every source again and compare its bytes with the lock, even when "
+    "the server says it is unchanged; the lock takes the bytes found.",
+)
 @fetch_options
 @click.pass_context
 @handle_errors
-def refresh(ctx: click.Context, /, manifest: Path, check: bool, **options: Any) -> None:
+def refresh(
+    ctx: click.Context, /, manifest: Path, check: bool, rehash: bool, **options: Any
+) -> None:
     """Check every source against its server and the event page; update the lock."""
+    if rehash and check:
+        raise click.UsageError("--rehash downloads every source again; it cannot go with --check")
     from .refresh import refresh_manifest, report_lines, report_problem
 
     printer = ProgressPrinter(quiet=ctx.obj["quiet"])
     try:
-        report = refresh_manifest(manifest, _settings(**options), check=check, progress=printer)
+        report = refresh_manifest(
+            manifest, _settings(**options), check=check, rehash=rehash, progress=printer
+        )
     finally:
         printer.close()
     for line in report_lines(report):

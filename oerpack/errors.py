@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from .credentials import mask_credentials
+
 
 class ExitCode(IntEnum):
     """Documented process exit statuses (README: "Exit codes")."""
@@ -23,15 +25,16 @@ class OerpackError(Exception):
     """Base of every error oerpack reports to a user.
 
     ``message`` is one line saying what is wrong and where; ``hint`` one line saying
-    what to do about it.
+    what to do about it. Neither ever shows the user:password of a URL.
     """
 
     exit_code: ExitCode = ExitCode.FAILURE
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        message = mask_credentials(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = mask_credentials(hint) if hint is not None else None
 
     def __str__(self) -> str:
         return self.message
@@ -104,7 +107,7 @@ class DownloadError(OerpackError):
         suffix = f" ({url})" if url else ""
         super().__init__(f"{prefix}{message}{suffix}", hint=hint)
         self.key = key
-        self.url = url
+        self.url = mask_credentials(url) if url is not None else None
 
 
 class ChecksumError(OerpackError):
@@ -125,8 +128,9 @@ class ChecksumError(OerpackError):
         super().__init__(
             f"{key}: {what} mismatch{where}: expected {expected}, got {actual}",
             hint=(
-                "the source changed or the transfer is corrupt; if the change is expected, "
-                "run 'oerpack refresh' to update the lock file"
+                "the source changed or the transfer is corrupt; if the new bytes are right, "
+                "run 'oerpack refresh --rehash MANIFEST' (the lock pins the old ones) or "
+                "update the sha256/size pin in the manifest"
             ),
         )
         self.key = key
@@ -140,16 +144,19 @@ class FetchFailedError(OerpackError):
 
     exit_code = ExitCode.DOWNLOAD_FAILED
 
-    def __init__(self, failures: list[OerpackError]) -> None:
+    def __init__(self, failures: list[OerpackError], *, hint: str | None = None) -> None:
         codes = {f.exit_code for f in failures}
         only_checksums = codes == {ExitCode.CHECKSUM_MISMATCH}
         super().__init__(
             f"{len(failures)} source(s) failed: "
             + "; ".join(str(f) for f in failures[:3])
             + (" …" if len(failures) > 3 else ""),
-            hint=failures[0].hint
-            if len({f.hint for f in failures}) == 1
-            else ("run the same command again to retry; finished files are kept in the cache"),
+            hint=hint
+            or (
+                failures[0].hint
+                if len({f.hint for f in failures}) == 1
+                else "run the same command again to retry; finished files are kept in the cache"
+            ),
         )
         self.failures = failures
         if only_checksums:

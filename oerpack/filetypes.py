@@ -114,7 +114,7 @@ FILE_TYPES: dict[str, FileType] = {
         ),
         _t("xls", "application/vnd.ms-excel", _K.SPREADSHEET, False, _OLE),
         _t("ods", "application/vnd.oasis.opendocument.spreadsheet", _K.SPREADSHEET, True, _ZIP),
-        _t("vtt", "text/vtt", _K.SUBTITLE, False),
+        _t("vtt", "text/vtt", _K.SUBTITLE, False, ((0, b"WEBVTT"), (0, b"\xef\xbb\xbfWEBVTT"))),
         _t("srt", "application/x-subrip", _K.SUBTITLE, False),
         _t("png", "image/png", _K.IMAGE, True, ((0, b"\x89PNG\r\n\x1a\n"),)),
         _t("jpg", "image/jpeg", _K.IMAGE, True, ((0, b"\xff\xd8\xff"),)),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import atomic
+from .credentials import mask_credentials
 from .errors import ManifestError
 from .models import Lock, LockEntry
 
@@ -35,6 +38,12 @@ def read_lock(path: Path) -> Lock:
         ) from None
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise ManifestError(
+            "lock file is nested too deeply to be an oerpack lock file",
+            file=str(path),
+            hint="delete it; the next fetch writes a new one",
+        ) from None
     except json.JSONDecodeError as exc:
         raise ManifestError(
             f"lock file is not valid JSON: {exc.msg}",
@@ -56,14 +65,59 @@ def read_lock(path: Path) -> Lock:
                 file=str(path),
                 hint="delete the entry; the next fetch writes it again",
             )
+        for name, field_value in value.items():
+            if problem := _field_problem(name, field_value):
+                raise ManifestError(
+                    f"sources.{key}.{name}: {problem}",
+                    file=str(path),
+                    hint="correct or delete that entry; the next fetch writes it again",
+                )
         entries.append((key, LockEntry(**value)))
     channel = data.get("channel", {})
+    content_hash = channel.get("content_hash")
+    if content_hash is not None and not isinstance(content_hash, str):
+        raise ManifestError(
+            f"channel.content_hash: {_short(content_hash)} is not text",
+            file=str(path),
+            hint="delete it; the next build writes it again",
+        )
     return Lock(
         sources=tuple(entries),
         channel_version=int(channel.get("version", 0)),
-        content_hash=channel.get("content_hash"),
+        content_hash=content_hash,
         versions=tuple(sorted(channel.get("versions", {}).items())),
     )
+
+
+_HEX = {"sha256": 64, "md5": 32}
+
+
+def _field_problem(name: str, value: object) -> str | None:
+    """Why a hand-edited lock entry's field cannot be used, or None."""
+    if value is None:
+        return None
+    if name == "size":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else f"{_short(value)} is not a size in bytes"
+    if not isinstance(value, str):
+        return f"{_short(value)} is not text"
+    if name in _HEX and not re.fullmatch(f"[0-9a-f]{{{_HEX[name]}}}", value):
+        return f"{_short(value)} is not {_HEX[name]} lowercase hex digits"
+    if name in ("url", "final_url") and _scheme(value) not in ("http", "https"):
+        return f"{_short(value)}: only http and https URLs are allowed"
+    return None
+
+
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_lock_data(data: Any) -> bool:
@@ -84,7 +138,7 @@ def _is_lock_data(data: Any) -> bool:
 def lock_to_json(lock: Lock, *, manifest_id: str) -> str:
     """Sorted, stable JSON text for ``lock``."""
     sources: dict[str, Any] = {
-        key: {k: v for k, v in asdict(entry).items() if v is not None}
+        key: {k: _public(k, v) for k, v in asdict(entry).items() if v is not None}
         for key, entry in lock.sources
     }
     channel: dict[str, Any] = {"version": lock.channel_version, "content_hash": lock.content_hash}
@@ -97,6 +151,15 @@ def lock_to_json(lock: Lock, *, manifest_id: str) -> str:
         "sources": sources,
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _public(name: str, value: object) -> object:
+    """A lock field as it may be committed: the final URL (where a --mirror led) without
+    its user:password. ``url`` is the manifest's own address and stays as written, so that
+    the lock's pins keep applying to it."""
+    if name == "final_url" and isinstance(value, str):
+        return mask_credentials(value)
+    return value
 
 
 def write_lock(path: Path, lock: Lock, *, manifest_id: str) -> None:

@@ -9,6 +9,7 @@ from typing import cast
 from urllib.parse import urlsplit
 
 from .errors import ManifestError, ManifestErrors
+from .fatnames import is_reserved
 from .models import (
     ITEM_KINDS,
     NOT_STATED,
@@ -27,6 +28,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_URL_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
 
 # The keys each mapping may hold; the JSON Schema in oerpack/schema is tested against these.
 TOP_KEYS = {"oerpack": True, "event": True, "items": False, "sections": False}
@@ -78,12 +80,14 @@ SOURCE_VIA = ("yt-dlp",)
 
 
 def _check_id(value: str) -> str | None:
-    if ID_RE.match(value):
-        return None
-    return (
-        f"{value!r} is not a valid id (lowercase letters, digits and '-', "
-        "starting with a letter or digit, at most 64 characters)"
-    )
+    if not ID_RE.match(value):
+        return (
+            f"{value!r} is not a valid id (lowercase letters, digits and '-', "
+            "starting with a letter or digit, at most 64 characters)"
+        )
+    if is_reserved(value):
+        return f"{value!r} cannot be an id: Windows reserves it as a device name"
+    return None
 
 
 def _check_lang(value: str) -> str | None:
@@ -97,8 +101,16 @@ def _check_url(value: str) -> str | None:
         return f"{value!r} is not a valid URL: {exc}"
     if parts.scheme not in ("http", "https"):
         return f"{value!r}: only http and https URLs are allowed"
-    if not parts.netloc:
+    if not parts.hostname:
         return f"{value!r} has no host"
+    if _URL_SPACE.search(value):
+        return f"{value!r} contains a space or control character (write a space as %20)"
+    try:
+        port = parts.port  # raises for a port that is not a number or above 65535
+    except ValueError:
+        port = 0
+    if port == 0:
+        return f"{value!r} has an invalid port (ports are 1-65535)"
     return None
 
 
@@ -131,10 +143,18 @@ def _check_license(value: str) -> str | None:
     return None if len(value) <= 50 else "a licence name is at most 50 characters"
 
 
+def _outside(path: Path, folder: Path) -> Path | None:
+    """Where ``path`` really is (symbolic links followed) when that is not inside
+    ``folder``: '..' is refused in the text, but a link can still point anywhere."""
+    real = path.resolve()
+    return None if real.is_relative_to(folder.resolve()) else real
+
+
 class _ManifestReader(NodeReader):
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path, *, allow_outside_paths: bool = False) -> None:
         super().__init__(file)
         self.seen_ids: dict[str, str] = {}
+        self.allow_outside_paths = allow_outside_paths
 
     def unique_id(self, node: Node, where: str) -> str | None:
         value = self.string(node, where, _check_id)
@@ -380,7 +400,17 @@ class _ManifestReader(NodeReader):
         if rel is not None:
             path = self.file.parent / rel
             if not path.is_file():
-                self.error(fields["path"], f"{where}.path", f"file not found: {path}")
+                what = "not a regular file" if path.exists() else "file not found"
+                self.error(fields["path"], f"{where}.path", f"{what}: {path}")
+            elif not self.allow_outside_paths and (outside := _outside(path, self.file.parent)):
+                self.error(
+                    fields["path"],
+                    f"{where}.path",
+                    f"{rel!r} leads outside the manifest's folder (to {outside}) through a "
+                    "symbolic link",
+                    hint="copy the file into the manifest's folder, or pass "
+                    "--allow-outside-paths if you trust this manifest",
+                )
         sha256 = self.optional(
             fields,
             "sha256",
@@ -427,13 +457,15 @@ class _ManifestReader(NodeReader):
         return value
 
 
-def load_manifest(path: Path) -> Manifest:
+def load_manifest(path: Path, *, allow_outside_paths: bool = False) -> Manifest:
     """Read and validate the manifest at ``path``.
 
-    Raises ``ManifestErrors`` listing every problem found, each with file and line.
+    A ``path:`` source must really be inside the manifest's folder (symbolic links
+    followed) unless ``allow_outside_paths``. Raises ``ManifestErrors`` listing every
+    problem found, each with file and line.
     """
     root = read_yaml(path)
-    reader = _ManifestReader(path)
+    reader = _ManifestReader(path, allow_outside_paths=allow_outside_paths)
     manifest = reader.read(root)
     if reader.errors or manifest is None:
         errors = reader.errors or [ManifestError("invalid manifest", file=str(path))]

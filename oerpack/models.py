@@ -223,6 +223,8 @@ class FetchTask:
     last_modified: str | None = None
     lang: str | None = None
     via: str | None = None  # "yt-dlp": url is a platform page (see oerpack.fetch.platform)
+    #: Download the bytes even if the cache knows what this URL served (refresh --rehash).
+    fresh: bool = False
 
     @property
     def label(self) -> str:

@@ -7,6 +7,7 @@ import threading
 import time
 from typing import TextIO
 
+from .credentials import mask_credentials
 from .models import Progress
 from .units import human_size
 
@@ -65,7 +66,7 @@ class ProgressPrinter:
     def _finish(self, event: Progress) -> None:
         if event.error:
             self.failed += 1
-            line = f"FAILED  {event.error}"
+            line = f"FAILED  {mask_credentials(event.error)}"
         elif event.result is not None:
             how = event.result.how
             self.cached += how == "cached"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from .cache import Cache
+from .credentials import mask_credentials
 from .errors import DownloadError, ExitCode, OerpackError, RefreshProblemsError
 from .eventpage.links import parse_page
 from .eventpage.model import EventPage, read_event_page
@@ -81,6 +82,8 @@ class _Verdict:
     check: SourceCheck
     entry: LockEntry | None = None
     download: FetchTask | None = None
+    #: --rehash: the sha256 the lock pinned, compared with the bytes downloaded again
+    rehash_of: str | None = None
     #: Why the source cannot be fetched now; the lock marks its last good copy with it.
     broken: str | None = None
 
@@ -90,15 +93,25 @@ def refresh_manifest(
     settings: Settings,
     *,
     check: bool = False,
+    rehash: bool = False,
     progress: ProgressCallback | None = None,
 ) -> RefreshReport:
-    """Check every source; unless ``check``, download what changed and rewrite the lock."""
+    """Check every source; unless ``check``, download what changed and rewrite the lock.
+
+    With ``rehash``, every unpinned URL source is downloaded again and its bytes compared
+    with the lock, whatever the server's ETag says: the way out of a wrong first download
+    that the lock pinned."""
+    if rehash and check:
+        raise OerpackError(
+            "--rehash downloads every source again, so it cannot be combined with --check",
+            hint="run 'oerpack refresh --rehash MANIFEST' without --check",
+        )
     if settings.offline:
         raise OerpackError(
             "refresh asks the servers what changed, so it cannot run offline",
             hint="run it without --offline where the sources can be reached",
         )
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, allow_outside_paths=settings.allow_outside_paths)
     path = lock_path(manifest_path)
     lock = read_lock(path)
     page, page_url, page_errors = read_pages(manifest.event.pages, settings)
@@ -107,6 +120,11 @@ def refresh_manifest(
     )
     resolution = resolve_sources(manifest, page, known) if page else None
     verdicts = _check_all(manifest, lock, resolution, settings)
+    if rehash:
+        verdicts = [
+            _rehashing(source, v, settings)
+            for source, v in zip(manifest.all_sources(), verdicts, strict=True)
+        ]
     new_links = tuple(
         NewLink(entry=entry.title, label=link.text, url=link.url)
         for entry, link in (resolution.unclaimed if resolution else ())
@@ -223,11 +241,13 @@ def _check_source(
         # URL is the media's): the page answering at the same address is all a check sees.
         return _Verdict(SourceCheck(source.key, "unchanged", url), entry=old)
     unchanged = _same_content(old, result)
-    if result.final_url != (old.final_url or settings.rewrite(url)):
-        detail = f"now at {result.final_url}" + ("" if unchanged else ", content changed")
+    # the lock keeps final URLs without a --mirror's user:password
+    final_url = mask_credentials(result.final_url)
+    if final_url != mask_credentials(old.final_url or settings.rewrite(url)):
+        detail = f"now at {final_url}" + ("" if unchanged else ", content changed")
         return _Verdict(
             SourceCheck(source.key, "moved", url, detail),
-            entry=replace(old, final_url=result.final_url),
+            entry=replace(old, final_url=final_url),
             download=None if unchanged else task,
         )
     if unchanged:
@@ -262,6 +282,27 @@ def _respect_pins(source: Source, old: LockEntry | None, verdict: _Verdict) -> _
     return replace(
         verdict, download=replace(verdict.download, sha256=source.sha256, size=source.size)
     )
+
+
+def _rehashing(source: Source, verdict: _Verdict, settings: Settings) -> _Verdict:
+    """Download a source again although the server says it is unchanged, unless the
+    manifest pins it (then the pin decides which bytes are right)."""
+    url = verdict.check.url
+    entry = verdict.entry
+    if (
+        verdict.download is not None
+        or entry is None
+        or entry.sha256 is None
+        or url is None
+        or source.path is not None
+        or source.sha256 is not None
+        or source.size is not None
+    ):
+        return verdict
+    task = FetchTask(
+        key=source.key, url=settings.rewrite(url), source_url=url, via=source.via, fresh=True
+    )
+    return replace(verdict, download=task, rehash_of=entry.sha256)
 
 
 def _holds_pin(source: Source, entry: LockEntry) -> bool:
@@ -306,7 +347,9 @@ def _download_changes(
     out = []
     for verdict in verdicts:
         key = verdict.check.key
-        if key in fetched:
+        if key in fetched and verdict.rehash_of is not None:
+            verdict = _rehashed(verdict, fetched[key])
+        elif key in fetched:
             verdict = replace(verdict, entry=fetched[key])
         elif key in failed:
             verdict = _Verdict(
@@ -314,6 +357,18 @@ def _download_changes(
             )
         out.append(verdict)
     return out
+
+
+def _rehashed(verdict: _Verdict, entry: LockEntry) -> _Verdict:
+    """The verdict once a source's bytes were downloaded again: the lock takes them."""
+    old = verdict.rehash_of or ""
+    if entry.sha256 == old:
+        detail = "; ".join(p for p in (verdict.check.detail, "same bytes (rehashed)") if p)
+        return replace(verdict, check=replace(verdict.check, detail=detail), entry=entry)
+    detail = f"other bytes than the lock pinned (sha256 {old[:12]}… → {(entry.sha256 or '')[:12]}…)"
+    return replace(
+        verdict, check=replace(verdict.check, status="changed", detail=detail), entry=entry
+    )
 
 
 def _updated_lock(manifest: Manifest, lock: Lock, verdicts: list[_Verdict]) -> Lock:
@@ -335,7 +390,7 @@ def report_lines(report: RefreshReport) -> list[str]:
     width = max([len(c.key) for c in report.checks] + [6])
     lines = [f"{'STATUS':<11} {'SOURCE':<{width}} DETAIL"]
     for c in report.checks:
-        detail = "; ".join(part for part in (c.url, c.detail) if part)
+        detail = mask_credentials("; ".join(part for part in (c.url, c.detail) if part))
         lines.append(f"{c.status:<11} {c.key:<{width}} {detail}")
     for link in report.new_links:
         lines.append(f"{'new':<11} {'-':<{width}} {link.label!r} under {link.entry!r}: {link.url}")

@@ -31,6 +31,8 @@ class Settings:
     backoff: float = 1.0
     max_backoff: float = 60.0
     user_agent: str = "oerpack"
+    #: Let ``path:`` sources lead outside the manifest's folder through symbolic links.
+    allow_outside_paths: bool = False
     #: Refuse a download larger than this before its first byte (``build`` without
     #: ``--allow-large-files``: FAT32's 4 GiB limit); None allows any size.
     max_file_size: int | None = None

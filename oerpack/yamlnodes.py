@@ -3,6 +3,7 @@ line (the only PyYAML user): plain ``yaml.safe_load`` forgets where a value came
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,8 +16,44 @@ from .models import Text
 
 T = TypeVar("T")
 Node = yaml.Node
-#: libyaml's parser where PyYAML was built with it: ~10x faster on a 10,000-item manifest.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Deeper nesting than any manifest needs; PyYAML composes recursively, so without a
+#: limit a hostile file ends in RecursionError instead of an error with a line.
+MAX_DEPTH = 64
+#: C0 controls but tab and newline, DEL and C1: invisible, and NUL/BEL must never reach
+#: the HTML or the channel database.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses documents nested deeper than MAX_DEPTH."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested more than {MAX_DEPTH} levels deep",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (tab and newline are kept)."""
+    return CONTROL_CHARS.sub("", text)
+
+
+#: libyaml's parser where PyYAML was built with it (~10x faster on a 10,000-item manifest; it
+#: stops at 1,000 levels of nesting by itself), else PyYAML's own, limited to MAX_DEPTH.
+_LOADER: Any = getattr(yaml, "CSafeLoader", None) or _DepthLimitedLoader
 
 
 def read_yaml(path: Path) -> Node:
@@ -58,6 +95,10 @@ def read_yaml(path: Path) -> Node:
         ) from None
     except yaml.YAMLError as exc:
         raise ManifestError(f"invalid YAML: {exc}", file=str(path)) from None
+    except RecursionError:  # a parser without a depth limit
+        raise ManifestError(
+            "invalid YAML: nested too deeply", file=str(path), hint="no manifest nests this deep"
+        ) from None
     if root is None:
         raise ManifestError("the manifest is empty", file=str(path))
     return root
@@ -116,7 +157,16 @@ class NodeReader:
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, where, "expected a single value")
             return None
-        return self._constructor.construct_object(node)
+        try:
+            return self._constructor.construct_object(node)
+        except ValueError:
+            # YAML 1.1 reads 2020-09-31 as a date that does not exist: keep the text, so the
+            # field's own check says what is wrong with it
+            return node.value
+        except yaml.YAMLError as exc:  # e.g. an unknown !tag
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.error(node, where, f"cannot read {node.value!r}: {problem}")
+            return None
 
     def string(
         self,
@@ -125,14 +175,14 @@ class NodeReader:
         check: Callable[[str], str | None] | None = None,
     ) -> str | None:
         value = self.scalar(node, where)
-        if value is None and isinstance(node, yaml.ScalarNode):
+        if value is None and isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
             self.error(node, where, "must not be empty")
             return None
         if isinstance(value, bool | int | float | date):
             value = node.value  # a YAML 1.1 number or date written where text is meant
         if not isinstance(value, str):
             return None
-        value = value.strip()
+        value = strip_controls(value).strip()
         if not value:
             self.error(node, where, "must not be empty")
             return None

@@ -14,10 +14,10 @@ from oerpack.errors import ChecksumError, DiskSpaceError, DownloadError, Offline
 from oerpack.fetch import Downloader
 from oerpack.models import FetchResult, FetchTask
 from tests.support.fetching import fast_settings
-from tests.support.server import FaultServer, pattern_body
+from tests.support.server import MP4_HEAD, PDF_HEAD, FaultServer, pattern_body
 
 SIZE = 1_000_000
-BODY = pattern_body(SIZE, seed=3)
+BODY = pattern_body(SIZE, seed=3, head=PDF_HEAD)
 SHA = BODY.sha256()
 
 
@@ -95,7 +95,7 @@ def test_changed_etag_restarts_with_the_new_file(srv: FaultServer, cache_dir: Pa
     with pytest.raises(DownloadError):
         fetch(srv, cache_dir, settings={"retries": 0})
     assert [p.stat().st_size for p in partials(cache_dir)] == [SIZE // 2]
-    new = pattern_body(SIZE, seed=4)
+    new = pattern_body(SIZE, seed=4, head=PDF_HEAD)
     srv.replace("/f.pdf", new)
     result = fetch(srv, cache_dir)
     assert result.blob.sha256 == new.sha256()
@@ -190,6 +190,7 @@ def test_corrupt_partial_file_is_discarded_and_fetched_afresh(
         fetch(srv, cache_dir, settings={"retries": 0})
     [part] = partials(cache_dir)
     with part.open("r+b") as handle:  # a bit flips on a failing disk
+        handle.seek(SIZE // 4)
         handle.write(b"\xff")
     result = fetch(srv, cache_dir, sha256=SHA)
     assert result.blob.sha256 == SHA
@@ -240,7 +241,7 @@ def test_offline_uses_the_cache_and_names_what_is_missing(
 def test_file_larger_than_free_space_fails_before_writing(
     fault_server: FaultServer, cache_dir: Path
 ) -> None:
-    fault_server.add("/huge.mp4", pattern_body(10**15))
+    fault_server.add("/huge.mp4", pattern_body(10**15, head=MP4_HEAD))
     with pytest.raises(DiskSpaceError, match="not enough disk space") as info:
         fetch(fault_server, cache_dir, "/huge.mp4")
     assert info.value.exit_code == 7

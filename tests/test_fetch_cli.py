@@ -11,10 +11,10 @@ from click.testing import CliRunner, Result
 
 from oerpack.cli import main
 from tests.support.fetching import write_manifest
-from tests.support.server import FaultServer, pattern_body
+from tests.support.server import MP4_HEAD, PDF_HEAD, FaultServer, pattern_body
 
-A = pattern_body(150_000, seed=1)
-B = pattern_body(250_000, seed=2)
+A = pattern_body(150_000, seed=1, head=PDF_HEAD)
+B = pattern_body(250_000, seed=2, head=MP4_HEAD)
 
 
 @pytest.fixture

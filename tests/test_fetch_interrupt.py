@@ -14,10 +14,10 @@ import pytest
 
 from tests.conftest import REPO
 from tests.support.fetching import write_manifest
-from tests.support.server import FaultServer, pattern_body
+from tests.support.server import MP4_HEAD, PDF_HEAD, FaultServer, pattern_body
 
-SMALL = [pattern_body(100_000, seed=n) for n in (1, 2)]
-BIG = pattern_body(4_000_000, seed=3)
+SMALL = [pattern_body(100_000, seed=n, head=PDF_HEAD) for n in (1, 2)]
+BIG = pattern_body(4_000_000, seed=3, head=MP4_HEAD)
 pytestmark = pytest.mark.slow
 
 

@@ -14,11 +14,11 @@ from oerpack.fetch import Downloader, get_page
 from oerpack.fetch.probe import MAX_PAGE_BYTES
 from oerpack.models import FetchTask
 from tests.support.fetching import fast_settings
-from tests.support.server import FaultServer, pattern_body
+from tests.support.server import PDF_HEAD, FaultServer, pattern_body
 
 
 def test_a_trickling_body_is_retried_then_fails(fault_server: FaultServer, cache_dir: Path) -> None:
-    body = pattern_body(40_000, seed=3)
+    body = pattern_body(40_000, seed=3, head=PDF_HEAD)
     fault_server.add("/slow.pdf", body)
     fault_server.fault("/slow.pdf", trickle_bytes_per_s=2_000)
     settings = fast_settings(cache_dir, retries=1, min_rate=50_000, rate_window=0.5)
@@ -40,7 +40,7 @@ def test_a_trickling_body_is_retried_then_fails(fault_server: FaultServer, cache
 def test_a_zero_minimum_rate_waits_for_a_slow_body(
     fault_server: FaultServer, cache_dir: Path
 ) -> None:
-    body = pattern_body(3_000, seed=4)
+    body = pattern_body(3_000, seed=4, head=PDF_HEAD)
     fault_server.add("/slow.pdf", body)
     fault_server.fault("/slow.pdf", trickle_bytes_per_s=3_000)
     settings = fast_settings(cache_dir, retries=0, min_rate=0, rate_window=0.2)

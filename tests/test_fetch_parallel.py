@@ -13,7 +13,7 @@ from oerpack.fetch.parallel import fetch_all
 from oerpack.models import FetchTask, Progress
 from oerpack.progress import ProgressPrinter
 from tests.support.fetching import fast_settings
-from tests.support.server import FaultServer, pattern_body
+from tests.support.server import PDF_HEAD, FaultServer, pattern_body
 
 SIZE = 200_000
 
@@ -22,7 +22,7 @@ class Concurrency:
     """A body reader that counts transfers in progress on the server."""
 
     def __init__(self, size: int, seed: int) -> None:
-        self.body = pattern_body(size, seed)
+        self.body = pattern_body(size, seed, head=PDF_HEAD)
         self.lock = threading.Lock()
 
     def wrap(self, meter: dict[str, int]) -> object:

@@ -13,7 +13,7 @@ from oerpack.cache import Cache
 from oerpack.fetch import Downloader, hash_file
 from oerpack.models import FetchTask, Progress
 from tests.support.fetching import fast_settings
-from tests.support.server import FaultServer, pattern_body
+from tests.support.server import MP4_HEAD, FaultServer, pattern_body
 
 
 @pytest.mark.parametrize("limit", [None, 0, 1, 70_000, 3_000_000])
@@ -36,7 +36,7 @@ def fetch_twice(srv: FaultServer, cache_dir: Path, events: list[Progress]) -> No
     downloader = Downloader(fast_settings(cache_dir), Cache(cache_dir), events.append)
     try:
         for path in ("/a.mp4", "/b.mp4"):
-            body = pattern_body(3_000_000, seed=len(path) + ord(path[1]))
+            body = pattern_body(3_000_000, seed=len(path) + ord(path[1]), head=MP4_HEAD)
             srv.add(path, body)
             result = downloader.fetch(FetchTask(key=path, url=srv.url(path), sha256=body.sha256()))
             assert result.blob.md5 == body.hexdigest("md5")
@@ -58,7 +58,7 @@ def test_the_connection_is_kept_alive_after_a_whole_body(
 def test_progress_moves_in_small_steps_on_a_slow_link(
     fault_server: FaultServer, cache_dir: Path
 ) -> None:
-    body = pattern_body(300_000, seed=4)
+    body = pattern_body(300_000, seed=4, head=MP4_HEAD)
     fault_server.add("/slow.mp4", body)
     fault_server.fault("/slow.mp4", trickle_bytes_per_s=400_000)
     events: list[Progress] = []

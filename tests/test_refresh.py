@@ -23,7 +23,7 @@ from tests.conftest import REPO
 from tests.support.eventpage import SOURCE_KEYS, default_paths, vcasie_page, vcasie_text
 from tests.support.fetching import write_manifest
 from tests.support.media import make_bytes, make_pdf
-from tests.support.server import FaultServer
+from tests.support.server import MP4_HEAD, PDF_HEAD, FaultServer
 
 VCASIE = REPO / "manifests" / "vcasie-2020.yaml"
 PAGE = "/vcasie-2020.html"
@@ -31,7 +31,7 @@ PAGE = "/vcasie-2020.html"
 
 def _body(key: str, tmp: Path, version: int = 1) -> bytes:
     if key.split(".")[0].endswith("recordings"):
-        return make_bytes(3000 + version, seed=SOURCE_KEYS.index(key))
+        return make_bytes(3000 + version, seed=SOURCE_KEYS.index(key), head=MP4_HEAD)
     return make_pdf(tmp / f"{key}-{version}.pdf", [f"{key} version {version}"]).read_bytes()
 
 
@@ -106,7 +106,7 @@ def test_changes_moves_404s_and_new_links_between_two_refreshes(
     paths = default_paths()
     # Changed bytes, a 301 to a new home, a vanished file, a link the page now points
     # elsewhere, and a new talk on the page.
-    site.replace(paths["webinar-1-recordings.en"], make_bytes(5000, seed=7))
+    site.replace(paths["webinar-1-recordings.en"], make_bytes(5000, seed=7, head=MP4_HEAD))
     moved_to = "/new-home/concept-note-en.pdf"
     site.add(moved_to, _body("concept-note.en", tmp_path))
     site.fault(paths["concept-note.en"], redirect_to=moved_to, redirect_status=301)
@@ -240,7 +240,7 @@ def test_refresh_help() -> None:
 def test_server_refusing_head_gets_a_conditional_get_without_the_body(
     fault_server: FaultServer, tmp_path: Path, refused: int
 ) -> None:
-    fault_server.add("/doc.pdf", make_bytes(200_000, seed=3))
+    fault_server.add("/doc.pdf", make_bytes(200_000, seed=3, head=PDF_HEAD))
     fault_server.fault("/doc.pdf", refuse_head=refused)
     manifest = write_manifest(
         tmp_path / "m.yaml", [{"id": "doc", "url": fault_server.url("/doc.pdf")}]
@@ -258,7 +258,7 @@ def test_server_refusing_head_gets_a_conditional_get_without_the_body(
     assert stats.requests[1].header("If-None-Match") == entry.etag
     assert stats.bytes_sent == 0
 
-    fault_server.replace("/doc.pdf", make_bytes(150_000, seed=4))
+    fault_server.replace("/doc.pdf", make_bytes(150_000, seed=4, head=PDF_HEAD))
     fault_server.reset_stats()
     changed = refresh_manifest(manifest, settings, check=True)
     assert [c.status for c in changed.checks] == ["changed"]
@@ -286,7 +286,7 @@ def test_empty_file_behind_a_head_refusing_server_is_not_broken(
 def test_a_pinned_source_that_changed_is_reported_not_taken(
     fault_server: FaultServer, tmp_path: Path
 ) -> None:
-    body = make_bytes(5000, seed=1)
+    body = make_bytes(5000, seed=1, head=PDF_HEAD)
     fault_server.add("/doc.pdf", body)
     manifest = write_manifest(
         tmp_path / "m.yaml",
@@ -301,7 +301,7 @@ def test_a_pinned_source_that_changed_is_reported_not_taken(
     settings = _settings(tmp_path)
     assert report_problem(refresh_manifest(manifest, settings), manifest) is None
     before = read_lock(lock_path(manifest))
-    fault_server.replace("/doc.pdf", make_bytes(5000, seed=2))
+    fault_server.replace("/doc.pdf", make_bytes(5000, seed=2, head=PDF_HEAD))
     fault_server.reset_stats()
 
     result = CliRunner().invoke(
@@ -318,7 +318,7 @@ def test_a_pinned_source_that_changed_is_reported_not_taken(
 def test_a_first_refresh_checks_the_download_against_the_pin(
     fault_server: FaultServer, tmp_path: Path
 ) -> None:
-    fault_server.add("/doc.pdf", make_bytes(5000, seed=1))
+    fault_server.add("/doc.pdf", make_bytes(5000, seed=1, head=PDF_HEAD))
     manifest = write_manifest(
         tmp_path / "m.yaml", [{"id": "doc", "url": fault_server.url("/doc.pdf"), "size": 4999}]
     )

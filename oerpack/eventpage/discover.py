@@ -14,6 +14,7 @@ from ..drafts import TODO
 from ..fetch import get_page
 from ..platforms import YT_DLP, is_platform_recording
 from ..settings import Settings
+from ..yamlnodes import strip_controls
 from .links import PageLink, parse_page
 from .model import DraftSpeaker, EventPage, PageEntry, is_video, label_language, read_event_page
 
@@ -46,8 +47,9 @@ def slug(text: str, fallback: str) -> str:
 
 
 def _q(value: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON strings are valid YAML once the control characters
+    JSON leaves alone, DEL and C1, are gone: YAML does not allow them in a file)."""
+    return json.dumps(strip_controls(value).strip(), ensure_ascii=False)
 
 
 def _id(value: str) -> str:

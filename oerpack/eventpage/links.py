@@ -18,6 +18,9 @@ from ..platforms import unarchived_recording
 from .phrases import is_furniture
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+#: Elements nested deeper than this are read flat (text and links, without recursion): old
+#: pages with hundreds of unclosed <font><b> would otherwise exhaust Python's stack.
+MAX_NESTING = 100
 # Page furniture that never holds event material.
 SKIPPED = frozenset(
     {
@@ -155,6 +158,7 @@ class _Walker:
         self.line = _Line()
         self.depth = 0
         self.number: int | None = None
+        self.nesting = 0
         self.box = self.boxes = 0
         self.row: int | None = None
         self.rows = 0
@@ -180,13 +184,38 @@ class _Walker:
         self.line = _Line()
 
     def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
+        if self.nesting >= MAX_NESTING:
+            self.flat(node)
+            return
+        self.nesting += 1
+        try:
+            for child in node.children:
+                if isinstance(child, Comment):
+                    continue
+                if isinstance(child, NavigableString):
+                    self.line.parts.append(str(child))
+                elif isinstance(child, Tag):
+                    self.element(child)
+        finally:
+            self.nesting -= 1
+
+    def flat(self, node: Tag) -> None:
+        """Everything below ``node`` as text and links, iteratively: a block element (or a
+        ``<br>``) starts a new line."""
+        handled: set[int] = set()  # strings inside links and skipped elements
+        for piece in node.descendants:
+            if id(piece) in handled:
                 continue
-            if isinstance(child, NavigableString):
-                self.line.parts.append(str(child))
-            elif isinstance(child, Tag):
-                self.element(child)
+            if isinstance(piece, Tag):
+                name = piece.name.lower()
+                if name in SKIPPED or name == "a":
+                    handled.update(id(inner) for inner in piece.descendants)
+                if name == "a":
+                    self.link(piece)
+                elif name not in INLINE and name not in SKIPPED:
+                    self.flush()
+            elif isinstance(piece, NavigableString) and not isinstance(piece, Comment):
+                self.line.parts.append(str(piece))
 
     def element(self, tag: Tag) -> None:
         name = tag.name.lower()

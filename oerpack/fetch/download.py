@@ -40,6 +40,7 @@ from ..models import (
 from ..settings import Settings
 from .hashing import CHUNK, Hashes, hash_file, hash_prefix, verify_pins
 from .retry import RETRY_STATUS, RateFloor, RetryPolicy, parse_retry_after
+from .sniff import check_encoding, check_head, expected_ext, read_head
 
 log = logging.getLogger(__name__)
 READ_ERRORS = (
@@ -101,6 +102,8 @@ class _Answer:
     last_modified: str | None
     final_url: str
     content_type: str | None
+    #: The part file already holds the whole file (the server promised more than it had).
+    complete: bool = False
 
 
 class Downloader:
@@ -124,6 +127,8 @@ class Downloader:
         self.session = new_session(settings)
         self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oerpack-md5")
         self._carry: tuple[Path, Hashes] | None = None
+        #: Where each part's last body ended early, as (bytes received, bytes promised).
+        self._ended_early: dict[Path, tuple[int, int]] = {}
 
     def close(self) -> None:
         self.session.close()
@@ -178,7 +183,7 @@ class Downloader:
 
     def _usable_record(self, task: FetchTask) -> UrlRecord | None:
         """What this URL served before, when it may stand in for an unpinned source."""
-        if task.url is None or task.sha256 is not None:
+        if task.url is None or task.sha256 is not None or task.fresh:
             return None
         record = self.cache.url_record(task.url)
         if record is None or (task.size is not None and record.size != task.size):
@@ -297,7 +302,8 @@ class Downloader:
             self.progress(
                 Progress("start", task.key, amount=hashes.size, total=answer.total or task.size)
             )
-            self._stream(task, response, part, answer, hashes)
+            if not answer.complete:
+                self._stream(task, response, part, answer, hashes)
         return self._finish(task, part, answer, hashes)
 
     def _refuse_too_large(self, task: FetchTask, answer: _Answer) -> None:
@@ -345,15 +351,15 @@ class Downloader:
             received=hashes.size,
             now=time.monotonic(),
         )
+        lost: str | None = None
         try:
             with part.open("ab" if answer.resumed else "wb") as out:
                 while not self.stop.is_set():
                     try:
                         chunk = read(CHUNK)
                     except (*READ_ERRORS, OSError) as exc:  # the socket, not the disk
-                        raise _Retryable(
-                            f"connection lost at byte {hashes.size}: {type(exc).__name__}"
-                        ) from None
+                        lost = f"connection lost at byte {hashes.size}: {type(exc).__name__}"
+                        break
                     if not chunk:
                         break
                     out.write(chunk)
@@ -366,16 +372,35 @@ class Downloader:
             _write_failed(task, part, exc, needed, written=hashes.size)
         if self.stop.is_set():
             raise FetchCancelledError(task.key)
-        if expected is not None and hashes.size < expected:
-            raise _Retryable(f"connection closed at byte {hashes.size} of {expected}")
+        short = expected is not None and hashes.size < expected
+        # a short body of exactly the pinned size is checked against the pin, not retried
+        if (short or lost) and hashes.size != task.size:
+            if short and not answer.resumed and expected is not None:
+                self._ended_early_again(task, part, hashes.size, expected)
+            raise _Retryable(lost or f"connection closed at byte {hashes.size} of {expected}")
+
+    def _ended_early_again(self, task: FetchTask, part: Path, received: int, promised: int) -> None:
+        """A server whose Content-Length is wrong and that cannot resume sends the same
+        short body from the start every time: fail clearly after one restart."""
+        if self._ended_early.get(part) == (received, promised):
+            raise DownloadError(
+                f"the server promised {promised} bytes but sent {received}, twice",
+                key=task.label,
+                url=task.url,
+                hint=f"if {received} bytes are the whole file, pin it with 'size: {received}' "
+                "in the manifest; otherwise try again later",
+            )
+        self._ended_early[part] = (received, promised)
 
     def _finish(self, task: FetchTask, part: Path, answer: _Answer, hashes: Hashes) -> FetchResult:
         assert task.url is not None
         self._carry = None
         sha256, md5, size = hashes.digests()
         try:
+            ext = expected_ext(task, final_url=answer.final_url, content_type=answer.content_type)
+            check_head(task, ext, read_head(part), answer.content_type)
             verify_pins(task, sha256=sha256, size=size, where=task.url)
-        except ChecksumError:
+        except (ChecksumError, DownloadError):
             _discard(part)
             raise
         blob = self.cache.put(part, sha256=sha256, md5=md5, size=size)
@@ -424,6 +449,20 @@ def _check_response(
     if status in RETRY_STATUS:
         wait = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
         raise _Retryable(f"HTTP {status} {response.reason}", wait=wait)
+    if status == 416 and offset and _range_total(response) == offset:
+        # "nothing from there on; the file has <offset> bytes": the part is the whole file,
+        # and the Content-Length that made us ask for more was wrong
+        log.info("%s: the server promised more bytes than the file has", task.key)
+        return _Answer(
+            resumed=True,
+            offset=offset,
+            total=offset,
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+            final_url=response.url,
+            content_type=None,
+            complete=True,
+        )
     if status == 416 and offset:
         _discard(part)
         raise _Retryable("server refused the resume range; starting again", wait=0)
@@ -442,6 +481,9 @@ def _check_response(
             f"({response.headers.get('Content-Range')!r}, wanted {offset})",
             wait=0,
         )
+    content_type = response.headers.get("Content-Type")
+    ext = expected_ext(task, final_url=response.url, content_type=content_type)
+    check_encoding(task, response.headers.get("Content-Encoding"), ext=ext)
     if offset and not resumed:
         log.info("%s: server sent the whole file (changed or no ranges); restarting", task.key)
     start = offset if resumed else 0
@@ -463,6 +505,12 @@ def _range_starts_at(response: requests.Response, offset: int) -> bool:
     unit, _, rest = value.partition(" ")
     first = rest.partition("-")[0]
     return unit == "bytes" and first.isdigit() and int(first) == offset
+
+
+def _range_total(response: requests.Response) -> int | None:
+    """The full size a 416 states (``Content-Range: bytes */<size>``)."""
+    total = response.headers.get("Content-Range", "").rpartition("/")[2]
+    return int(total) if total.isdigit() else None
 
 
 def _validator_path(part: Path) -> Path:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .. import atomic
 from ..layout import SUMS_NAME
+
+#: ``<hex>  <name>`` (text mode) or ``<hex> *<name>`` (binary mode); a leading backslash
+#: says the name has ``\\`` and ``\n`` escapes.
+_SUMS_LINE = re.compile(r"^(\\?)([0-9a-fA-F]{64}) [ *](.+)$")
 
 
 def sha256_file(path: Path) -> str:
@@ -21,15 +26,20 @@ def format_sums(sums: Mapping[str, str]) -> str:
 
 
 def parse_sums(text: str, *, source: str) -> dict[str, str]:
-    """The inverse of ``format_sums``; raises ValueError naming the bad line."""
+    """The inverse of ``format_sums``, also reading what ``sha256sum`` writes in binary
+    mode (``<hex> *<name>``) and its escaped lines (``\\<hex>  a\\nb``); raises
+    ValueError naming the bad line."""
     sums: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        digest, sep, name = line.partition("  ")
-        if not sep or len(digest) != 64 or not name:
+        match = _SUMS_LINE.match(line)
+        if match is None:
             raise ValueError(f"{source}:{number}: not a sha256sum line")
-        sums[name.lstrip("*")] = digest.lower()
+        escaped, digest, name = match.groups()
+        if escaped:
+            name = re.sub(r"\\(.)", lambda m: "\n" if m[1] == "n" else m[1], name)
+        sums[name] = digest.lower()
     return sums
 
 

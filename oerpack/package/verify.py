@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -13,7 +15,6 @@ from typing import IO
 from ..errors import DamagedPackageError, IncompletePackageError
 from ..layout import STICK_MARKER, SUMS_NAME
 from ..stick.space import fuse_label
-from .archive import package_entries
 from .checksums import parse_sums
 
 _CHUNK = 1024 * 1024
@@ -39,10 +40,13 @@ class VerifyReport:
     corrupt: tuple[str, ...] = ()
     unexpected: tuple[str, ...] = ()
     root: str = ""
+    #: Links, FIFOs, devices and sockets: never opened (a FIFO or /dev/zero would never
+    #: end), never part of a package.
+    special: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.corrupt or self.unexpected)
+        return not (self.missing or self.corrupt or self.unexpected or self.special)
 
 
 def _digest(handle: IO[bytes], on_bytes: Callable[[int], None] | None) -> str:
@@ -62,19 +66,47 @@ def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Opener:
     return lambda: archive.open(info)
 
 
-def _folder_members(folder: Path) -> Iterator[tuple[str, Opener]]:
+def _folder_members(folder: Path) -> Iterator[tuple[str, Opener | None]]:
+    """Every entry below ``folder`` by its posix name, sorted: regular files with an
+    opener, anything else (a link, FIFO, device, socket) with None. Symbolic links are
+    not followed; what the operating system adds to a stick is skipped."""
     label = fuse_label(folder)
-    for name, path in package_entries(folder):
-        if name.split("/", 1)[0] in IGNORED or path.name.startswith("._") or name == label:
-            continue
-        yield name, _file_opener(path)
+    stack = [(folder, "")]
+    while stack:
+        here, prefix = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda e: e.name, reverse=True)
+        except OSError:
+            continue  # an unreadable folder: its files are reported missing
+        for entry in entries:
+            name = prefix + entry.name
+            if (
+                (not prefix and entry.name in IGNORED)
+                or entry.name.startswith("._")
+                or name == label
+            ):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), name + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                yield name, _file_opener(Path(entry.path))
+            else:
+                yield name, None
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _find_root(folder: Path) -> Path:
     """A stick may hold the package at its root or in one folder below it."""
-    if (folder / SUMS_NAME).is_file():
+    if _is_regular(folder / SUMS_NAME):
         return folder
-    candidates = sorted(p.parent for p in folder.glob(f"*/{SUMS_NAME}"))
+    candidates = sorted(p.parent for p in folder.glob(f"*/{SUMS_NAME}") if _is_regular(p))
     if len(candidates) == 1:
         return candidates[0]
     found = f"{len(candidates)} packages" if candidates else f"no {SUMS_NAME}"
@@ -124,6 +156,7 @@ def _with_root(report: VerifyReport, root: str) -> VerifyReport:
         corrupt=report.corrupt,
         unexpected=report.unexpected,
         root=root,
+        special=report.special,
     )
 
 
@@ -143,6 +176,7 @@ def _verify_zip(path: Path, on_bytes: Callable[[int], None] | None) -> VerifyRep
     try:
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
+            _check_readable(path, infos)
             sums_infos = sorted(
                 (i for i in infos if i.filename.rsplit("/", 1)[-1] == SUMS_NAME),
                 key=lambda i: len(i.filename),
@@ -165,6 +199,37 @@ def _verify_zip(path: Path, on_bytes: Callable[[int], None] | None) -> VerifyRep
         ) from None
 
 
+#: Compression methods Python's zipfile reads; Deflate64 (9), which Windows' Explorer
+#: writes for large files, is not one of them.
+_READABLE_METHODS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+_METHOD_NAMES = {9: "Deflate64", 14: "LZMA", 93: "Zstandard", 99: "AES"}
+
+
+def _check_readable(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse, in one line, a zip whose members cannot be read: encrypted ones, or ones
+    compressed with a method zipfile lacks (another program re-packed the package)."""
+    encrypted = [i.filename for i in infos if i.flag_bits & 0x1]
+    odd = [i for i in infos if i.compress_type not in _READABLE_METHODS]
+    if not encrypted and not odd:
+        return
+    if encrypted:
+        what = f"{len(encrypted)} file(s) are encrypted (e.g. {encrypted[0]})"
+    else:
+        method = odd[0].compress_type
+        name = _METHOD_NAMES.get(method, "an unknown method")
+        what = (
+            f"{len(odd)} file(s) are compressed with {name} (method {method}, "
+            f"e.g. {odd[0].filename})"
+        )
+    raise DamagedPackageError(
+        f"{path}: {what}, which oerpack cannot read; oerpack's own zips never are",
+        hint="unzip it with the program that made it and run 'oerpack verify' on the "
+        "folder, or copy the original zip again",
+    )
+
+
 def _zip_members(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], prefix: str
 ) -> Iterator[tuple[str, Opener]]:
@@ -180,14 +245,18 @@ def _zip_members(
 
 def _compare(
     expected: dict[str, str],
-    members: Iterable[tuple[str, Opener]],
+    members: Iterable[tuple[str, Opener | None]],
     on_bytes: Callable[[int], None] | None,
 ) -> VerifyReport:
     counts: Counter[str] = Counter()
     corrupt: set[str] = set()
     unexpected: list[str] = []
+    special: list[str] = []
     for name, opener in members:
         if name == SUMS_NAME:
+            continue
+        if opener is None:
+            special.append(name)
             continue
         if name not in expected:
             unexpected.append(name)
@@ -200,10 +269,11 @@ def _compare(
             actual = ""
         if actual != expected[name] or counts[name] > 1:
             corrupt.add(name)
-    missing = sorted(set(expected) - set(counts))
+    missing = sorted(set(expected) - set(counts) - set(special))
     return VerifyReport(
         checked=len(counts),
         missing=tuple(missing),
         corrupt=tuple(sorted(corrupt)),
         unexpected=tuple(sorted(unexpected)),
+        special=tuple(sorted(special)),
     )

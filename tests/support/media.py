@@ -132,12 +132,14 @@ def make_noisy_video(
     return path
 
 
-def make_bytes(size: int, seed: int = 0) -> bytes:
-    """Return *size* deterministic pseudo-random bytes for *seed*.
+def make_bytes(size: int, seed: int = 0, head: bytes = b"") -> bytes:
+    """Return *size* deterministic pseudo-random bytes for *seed*, starting with *head*
+    (e.g. ``tests.support.server.MP4_HEAD``) where a download must recognise the type.
 
     SHAKE-256 of the seed: fast (hundreds of MB/s), stable across Python
     versions and platforms, and incompressible enough to defeat gzip.
     """
     if size < 0:
         raise ValueError("size must be >= 0")
-    return hashlib.shake_256(f"oerpack-fixture-{seed}".encode()).digest(size)
+    body = hashlib.shake_256(f"oerpack-fixture-{seed}".encode()).digest(size)
+    return (head + body[len(head) :])[:size]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import email.utils
+import gzip
 import hashlib
 import logging
 import mimetypes
@@ -37,6 +38,13 @@ Reader = Callable[[int, int], bytes]
 CHUNK = 64 * 1024
 FIXED_LAST_MODIFIED = datetime(2024, 1, 1, tzinfo=UTC)
 MAX_STALL_S = 10.0
+#: First bytes that make a body pass a download's check of its type (oerpack.filetypes).
+PDF_HEAD = b"%PDF-1.4\n"
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42"
+PORTAL_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Hotel Wi-Fi</title></head>"
+    b"<body><h1>Please log in to continue</h1></body></html>\n"
+)
 _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
@@ -54,12 +62,16 @@ class Fault:
     stall_times: int = -1
     ignore_range: bool = False  # always 200 with the whole body, no Accept-Ranges
     no_content_length: bool = False  # body delimited by closing the connection
-    wrong_bytes: bool = False  # same length, first byte of every written piece inverted
+    wrong_bytes: bool = False  # same length, last byte of every written piece inverted
     trickle_bytes_per_s: int | None = None
     redirect_to: str | None = None  # Location header value, e.g. "/other.bin"
     redirect_status: int = 302
     bad_content_range_start: bool = False  # 206 whose Content-Range start is off by one
     refuse_head: int | None = None  # answer HEAD with this status (e.g. 405) while GET works
+    html_instead: bool = False  # 200 text/html with a small web page (a captive portal)
+    gzip_encoding: bool = False  # whole body gzip-compressed, Content-Encoding: gzip, no ranges
+    encoding_label: str | None = None  # a Content-Encoding header on the unchanged body
+    extra_length: int = 0  # Content-Length claims this many bytes more than are sent
 
     def _take(self, counter: str) -> bool:
         left: int = getattr(self, counter)
@@ -123,14 +135,16 @@ class PatternBody:
     """Deterministic pseudo-random bytes of any size, read at any offset without storing them.
 
     Every 64 KiB block starts with its own index and is a distinct rotation of one random block,
-    so bytes fetched from a wrong offset never equal the right ones.
+    so bytes fetched from a wrong offset never equal the right ones. ``head`` replaces the
+    first bytes (e.g. PDF_HEAD), so that downloads recognise the body as a file of that type.
     """
 
-    __slots__ = ("_base", "seed", "size")
+    __slots__ = ("_base", "head", "seed", "size")
 
-    def __init__(self, size: int, seed: int = 0) -> None:
+    def __init__(self, size: int, seed: int = 0, head: bytes = b"") -> None:
         self.size = size
         self.seed = seed
+        self.head = head[:size]
         self._base = random.Random(seed).randbytes(CHUNK)
 
     def __call__(self, offset: int, length: int) -> bytes:
@@ -143,6 +157,9 @@ class PatternBody:
             take = min(CHUNK - inner, end - pos)
             out += self._block(index)[inner : inner + take]
             pos += take
+        if offset < len(self.head):
+            shown = self.head[offset : offset + length]
+            out[: len(shown)] = shown
         return bytes(out)
 
     def _block(self, index: int) -> bytes:
@@ -160,9 +177,10 @@ class PatternBody:
         return self.hexdigest("sha256")
 
 
-def pattern_body(size: int, seed: int = 0) -> PatternBody:
-    """Return a cheap deterministic body of ``size`` bytes, usable as ``data`` for add()."""
-    return PatternBody(size, seed)
+def pattern_body(size: int, seed: int = 0, head: bytes = b"") -> PatternBody:
+    """Return a cheap deterministic body of ``size`` bytes, usable as ``data`` for add();
+    ``head`` (PDF_HEAD, MP4_HEAD) makes it start like a file of that type."""
+    return PatternBody(size, seed, head)
 
 
 def http_date(moment: datetime) -> str:
@@ -249,10 +267,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_short(fault.redirect_status, location, head=head)
         if route is None:
             return self._send_short(404, {}, head=head)
+        if fault.html_instead:
+            return self._send_page(PORTAL_PAGE, head=head)
         headers = {"ETag": route.etag, "Last-Modified": http_date(route.last_modified)}
         if self._not_modified(route):
             return self._send_short(304, headers, head=True)
         headers["Content-Type"] = route.content_type
+        if fault.encoding_label is not None:
+            headers["Content-Encoding"] = fault.encoding_label
         status, start, end = 200, 0, route.size - 1
         if not fault.ignore_range:
             headers["Accept-Ranges"] = "bytes"
@@ -265,11 +287,16 @@ class _Handler(BaseHTTPRequestHandler):
                 status, (start, end) = 206, span
                 shown = start + (-1 if start > 0 else 1) if fault.bad_content_range_start else start
                 headers["Content-Range"] = f"bytes {shown}-{shown + end - start}/{route.size}"
+        if fault.gzip_encoding:
+            return self._send_gzip(route, headers, head=head)
         if fault.no_content_length:
             headers["Connection"] = "close"
             self.close_connection = True
         else:
-            headers["Content-Length"] = str(end - start + 1)
+            headers["Content-Length"] = str(end - start + 1 + fault.extra_length)
+        if fault.extra_length:  # the body ends early: the client sees the connection close
+            headers["Connection"] = "close"
+            self.close_connection = True
         self._send_head(status, headers)
         if not head:
             self._send_body(path, route, start, end - start + 1, fault)
@@ -279,6 +306,20 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+
+    def _send_page(self, body: bytes, *, head: bool) -> None:
+        headers = {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(body))}
+        self._send_head(200, headers)
+        if not head:
+            self.wfile.write(body)
+
+    def _send_gzip(self, route: Route, headers: dict[str, str], *, head: bool) -> None:
+        body = gzip.compress(route.reader(0, route.size), mtime=0)
+        headers = {k: v for k, v in headers.items() if k != "Accept-Ranges"}
+        headers |= {"Content-Encoding": "gzip", "Content-Length": str(len(body))}
+        self._send_head(200, headers)
+        if not head:
+            self.wfile.write(body)
 
     def _send_short(self, status: int, headers: dict[str, str], *, head: bool) -> None:
         body = b"" if status == 304 else f"{status} {self.responses[status][0]}\n".encode()
@@ -323,7 +364,7 @@ class _Handler(BaseHTTPRequestHandler):
             if len(data) != n:
                 raise ValueError(f"reader for {path} returned {len(data)} bytes, wanted {n}")
             if fault.wrong_bytes:
-                data = bytes([data[0] ^ 0xFF]) + data[1:]
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])  # the file's head stays intact
             owner._count(path, n)  # counted first so a client never sees bytes not yet counted
             try:
                 self.wfile.write(data)
@@ -442,7 +483,10 @@ class FaultServer:
             reader: Reader = lambda offset, length: body[offset : offset + length]  # noqa: E731
             size, auto_tag = len(body), hashlib.sha256(body).hexdigest()[:24]
         elif isinstance(data, PatternBody):
-            reader, size, auto_tag = data, data.size, f"pattern-{data.seed}-{data.size}"
+            reader, size = data, data.size
+            auto_tag = f"pattern-{data.seed}-{data.size}" + (
+                f"-{data.head.hex()}" if data.head else ""
+            )
         elif size is None:
             raise ValueError("a reader callable needs size=")
         else:
