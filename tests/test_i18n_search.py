@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from oerpack.i18n import date_range, long_date, size_text, time_span, utc_offset, zone_city
-from oerpack.searchindex import WEIGHTS, build_index, fold, stem, words
+from oerpack.viewer.i18n import date_range, long_date, size_text, time_span, utc_offset, zone_city
+from oerpack.viewer.searchindex import WEIGHTS, build_index, fold, stem, words
 
 UNITS = {
     "en": {"B": "B", "KB": "KB", "MB": "MB", "GB": "GB"},

@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import expect
 
 from oerpack.build import build_package
-from oerpack.searchindex import stem
 from oerpack.settings import Settings
 from oerpack.viewer import render_viewer
+from oerpack.viewer.searchindex import stem
 from tests.conftest import REPO, copy_demo
 from tests.support.browser import Page, poll
 from tests.support.viewer_data import synthetic_plan

@@ -12,7 +12,7 @@ from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .layout import (
+from ..layout import (
     ASSETS_DIR,
     INDEX_HTML,
     SEARCH_DATA,
@@ -20,10 +20,10 @@ from .layout import (
     SEARCH_TEXT,
     SEARCH_TEXT_NAME,
 )
-from .media.derive import reader_path
-from .media.subtitles import vtt_cues
-from .plan import Plan
-from .viewmodel import (
+from ..media.derive import reader_path
+from ..media.subtitles import vtt_cues
+from ..plan import Plan
+from .model import (
     MediaInfo,
     PageModel,
     cue_script_path,

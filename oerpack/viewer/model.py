@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from .fatnames import safe_component
-from .filetypes import file_type
+from ..fatnames import safe_component
+from ..filetypes import file_type
+from ..layout import cues_path, download_path
+from ..media.derive import reader_path
+from ..models import Item, PdfInfo, Section, Text
+from ..plan import PackageFile, Plan
 from .i18n import date_range, long_date, size_text, time_span, utc_offset, zone_city
-from .layout import cues_path, download_path
-from .media.derive import reader_path
-from .models import Item, PdfInfo, Section, Text
-from .plan import PackageFile, Plan
 from .searchindex import build_index
 
 #: Files up to this size get a human-named copy; larger ones (recordings) are stored once.
