@@ -1,0 +1,5 @@
+"""``python -m oerpack.cli``."""
+
+from . import main
+
+main()
