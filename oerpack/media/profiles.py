@@ -171,7 +171,7 @@ def _does_not_fit(
     recordings: tuple[Recording, ...], other_bytes: int, total: int, budget: int, capacity: int
 ) -> DoesNotFitError:
     largest = sorted(recordings, key=lambda r: -estimate(r, "lite"))[:3]
-    shown = ", ".join(f"{r.key} {_mb(estimate(r, 'lite'))}" for r in largest)
+    shown = ", ".join(f"{r.key} {_mb(estimate(r, ProfileName.LITE))}" for r in largest)
     return DoesNotFitError(
         f"the package needs at least {_mb(total)} ({_mb(other_bytes)} documents and other "
         f"files, recordings at 'lite': {shown or 'none'}) but {_mb(capacity)} allows "

@@ -21,6 +21,7 @@ from ..models import Blob, PdfInfo
 from ..pdf import read_pdf
 from ..plan import DerivedFile, Plan, with_media_facts
 from ..settings import Settings
+from ..units import human_size
 from . import derive, office, pages, subtitles, thumbs, video
 from .derive import MediaOptions, Task
 from .encode import encode_recordings
@@ -187,7 +188,7 @@ def derive_media(
     page_bytes = sum(d.size for d in derived if d.role == "page")
     if page_bytes:
         count = sum(1 for d in derived if d.role == "page")
-        step(f"page images for phones: {count} pages, {page_bytes / 1e6:.1f} MB")
+        step(f"page images for phones: {count} pages, {human_size(page_bytes)}")
     plan = with_media_facts(plan, pdfs, durations)
     return MediaResult(
         plan=plan,

@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 #: The CLDR locale behind each UI language (British English writes "1 October 2020").
 LOCALES = {"en": "en_GB", "ru": "ru"}
 #: Decimal size units, as file managers and stick labels count them.
-_SIZE_UNITS = ("B", "KB", "MB", "GB")
+SIZE_UNITS = ("B", "KB", "MB", "GB")
 
 
 def locale_of(lang: str) -> Locale:
@@ -84,7 +84,7 @@ def size_text(size: int, lang: str, units: Mapping[str, str]) -> str:
     """Decimal size with the language's decimal mark and unit names (``24,1 МБ``); ``units``
     maps ``B``/``KB``/``MB``/``GB`` to the UI catalogue's words."""
     value = float(size)
-    for unit in _SIZE_UNITS:
+    for unit in SIZE_UNITS:
         if value < 1000 or unit == "GB":
             pattern = "0" if unit == "B" else "0.0"
             number = format_decimal(value, format=pattern, locale=locale_of(lang))

@@ -17,7 +17,7 @@ from ..layout import cues_path, download_path
 from ..media.derive import reader_path
 from ..models import Item, PdfInfo, Section, Text
 from ..plan import PackageFile, Plan
-from .i18n import date_range, long_date, size_text, time_span, utc_offset, zone_city
+from .i18n import SIZE_UNITS, date_range, long_date, size_text, time_span, utc_offset, zone_city
 from .searchindex import build_index
 
 #: Files up to this size get a human-named copy; larger ones (recordings) are stored once.
@@ -105,7 +105,7 @@ class PageModel:
     def size(self, size: int) -> dict[str, str]:
         return self.per_lang(
             lambda lang: size_text(
-                size, lang, {u: self.strings[lang][f"unit_{u}"] for u in ("B", "KB", "MB", "GB")}
+                size, lang, {u: self.strings[lang][f"unit_{u}"] for u in SIZE_UNITS}
             )
         )
 
